@@ -1,0 +1,119 @@
+/**
+ * The one process around the warehouse (DuckDB allows one process per file):
+ *
+ *   1. open the warehouse file (refuses if another process holds it)
+ *   2. Kafka: topics, idempotent producer, consumer group → transform → warehouse
+ *   3. HTTP: api + dashboards on one Express app
+ *
+ * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { answerTrends, createApi, parseTrendsQuery } from '../api/index.js';
+import { createDashboardRouter } from '../dashboards/index.js';
+import { DEFAULT_TOPICS, forbidden, type Topics } from '../domain/index.js';
+import { createKafkaBus } from '../infra/kafka/index.js';
+import { createTransformer } from '../transform/index.js';
+import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+
+export interface RuntimeOptions {
+  readonly warehousePath: string;
+  readonly brokers: readonly string[];
+  readonly port: number;
+  readonly host?: string;
+  readonly logger: Logger;
+  readonly topics?: Topics;
+  readonly groupId?: string;
+  readonly adminKey?: string;
+  readonly clock?: () => Date;
+}
+
+export interface Runtime {
+  readonly url: string;
+  readonly warehouse: Warehouse;
+  readonly topics: Topics;
+  stop(): Promise<void>;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const topics = options.topics ?? DEFAULT_TOPICS;
+
+  // 1.
+  const warehouse = await openWarehouse(options.warehousePath);
+  if (options.adminKey) await warehouse.registry.ensureAdminKey(options.adminKey, clock());
+
+  // 2.
+  const bus = createKafkaBus({ brokers: options.brokers, clientId: 'helpline-analytics', logger });
+  await bus.ensureTopics(topics);
+  const producer = await bus.producer();
+  const transformer = createTransformer({
+    consumer: bus.consumer(options.groupId ?? 'helpline-warehouse'),
+    producer,
+    target: warehouse.loadTarget,
+    topics,
+    logger: logger.child({ stage: 'transform' }),
+    clock,
+  });
+  await transformer.start();
+
+  // 3.
+  const publicTrends = async (query: Record<string, unknown>) => {
+    const q = parseTrendsQuery(query as never);
+    if (q.release === 'live') throw forbidden('Charts are public: they never show the live warehouse.');
+    return answerTrends(warehouse.trends, q, false);
+  };
+  const app = createApi({
+    logger: logger.child({ stage: 'api' }),
+    authenticate: (key) => warehouse.registry.authenticate(key, clock()),
+    submissions: {
+      producer,
+      topics,
+      receipts: warehouse.submissions,
+      history: warehouse.submissions,
+      clock,
+      logger: logger.child({ stage: 'ingest' }),
+    },
+    trends: warehouse.trends,
+    ready: async () => ({
+      kafka: await bus.ping(),
+      duckdb: await warehouse.factCount().then(
+        () => true,
+        () => false,
+      ),
+    }),
+    routers: [createDashboardRouter({ trends: publicTrends })],
+  });
+  const server: Server = await new Promise((ok, fail) => {
+    const s = app.listen(options.port, options.host ?? '127.0.0.1', () => ok(s));
+    s.once('error', fail);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
+  logger.info({ url }, 'server listening');
+
+  let stopped = false;
+  return {
+    url,
+    warehouse,
+    topics,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Let requests in flight finish (they may be writing receipts), then cut the rest.
+      await new Promise<void>((ok) => {
+        const force = setTimeout(() => server.closeAllConnections(), 5000);
+        server.close(() => {
+          clearTimeout(force);
+          ok();
+        });
+        server.closeIdleConnections();
+      });
+      await transformer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
+      await producer.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'producer stop failed'));
+      warehouse.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The boundary between transform and warehouse: transform decides, per Kafka record, whether it
+ * loads or is rejected; the warehouse applies a whole batch, offsets included, in one transaction.
+ */
+import type { SubmissionMessage } from './submission.js';
+
+export type LoadItem =
+  | { readonly kind: 'load'; readonly offset: bigint; readonly message: SubmissionMessage }
+  | {
+      readonly kind: 'reject';
+      readonly offset: bigint;
+      readonly reason: string;
+      /** Present when the record was readable enough to name its submission. */
+      readonly submissionId?: string;
+    };
+
+export interface LoadBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly items: readonly LoadItem[];
+}
+
+export interface LoadResult {
+  readonly loaded: number;
+  readonly unchanged: number;
+  readonly superseded: number;
+  readonly rejected: number;
+  /** Records below the stored offset (already applied before a restart). */
+  readonly skipped: number;
+  readonly cells: number;
+}
+
+export interface HelplineInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly country: string;
+  readonly region: string;
+}
+
+/** What transform needs of the warehouse. */
+export interface LoadTarget {
+  storedOffsets(topic: string, partitions: readonly number[]): Promise<ReadonlyMap<number, bigint>>;
+  findHelpline(id: string): Promise<HelplineInfo | undefined>;
+  applyBatch(batch: LoadBatch): Promise<LoadResult>;
+}

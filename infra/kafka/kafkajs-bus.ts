@@ -1,0 +1,245 @@
+/**
+ * KafkaJS behind the project's bus interfaces (domain/bus.ts). The only file that imports kafkajs.
+ */
+import { type Admin, CompressionTypes, Kafka, type logCreator, logLevel, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { BusConsumer, BusProducer, BusRecord, OutgoingMessage, Topics } from '../../domain/index.js';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger: Logger;
+  /** How long a produce may take before the caller gets a retriable failure. */
+  readonly sendTimeoutMs?: number;
+}
+
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+  readonly retriable = true;
+}
+
+export interface KafkaBus {
+  ensureTopics(topics: Topics, partitions?: number): Promise<void>;
+  producer(): Promise<BusProducer & { disconnect(): Promise<void> }>;
+  consumer(groupId: string): BusConsumer;
+  /** True when a broker answers a metadata request. */
+  ping(): Promise<boolean>;
+}
+
+function toKafkaLogger(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }) => {
+      const { message, ...rest } = log;
+      const fields = { kafka: rest.logger ?? 'kafkajs', broker: rest.broker, error: rest.error };
+      if (level === logLevel.ERROR) logger.error(fields, message);
+      else if (level === logLevel.WARN) logger.warn(fields, message);
+      else logger.debug(fields, message);
+    };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new BusUnavailableError(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
+  const { logger } = options;
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: toKafkaLogger(logger),
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5000 },
+  });
+  const sendTimeoutMs = options.sendTimeoutMs ?? 8000;
+
+  async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = kafka.admin({ retry: { retries: 2 } });
+    await admin.connect();
+    try {
+      return await work(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  return {
+    async ensureTopics(topics, partitions = 6) {
+      await withAdmin(async (admin) => {
+        const existing = new Set(await admin.listTopics());
+        const wanted = [
+          {
+            topic: topics.submissions,
+            numPartitions: partitions,
+            replicationFactor: -1,
+            // Compacted: the newest version of each helpline-month is the system of record.
+            configEntries: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+            ],
+          },
+          {
+            topic: topics.deadLetters,
+            numPartitions: partitions,
+            replicationFactor: -1,
+            configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }],
+          },
+        ].filter((t) => !existing.has(t.topic));
+        if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+      });
+    },
+
+    async ping() {
+      try {
+        await withTimeout(
+          withAdmin((admin) => admin.describeCluster()),
+          3000,
+          'Kafka metadata request',
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    async producer() {
+      const producer: Producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { initialRetryTime: 200, retries: 3, maxRetryTime: 2000 },
+      });
+      let connected: Promise<void> | undefined;
+      const connect = () => {
+        connected ??= producer.connect().catch((error: unknown) => {
+          connected = undefined;
+          throw error;
+        });
+        return connected;
+      };
+      producer.on(producer.events.DISCONNECT, () => {
+        connected = undefined;
+      });
+      // Concurrent sends coalesce into one produce request: the idempotent producer allows one
+      // request in flight, so batching is what gives throughput under many parallel uploads.
+      type Pending = {
+        topic: string;
+        messages: readonly OutgoingMessage[];
+        ok: () => void;
+        fail: (e: unknown) => void;
+      };
+      let queue: Pending[] = [];
+      let flushing = false;
+      const flush = async (): Promise<void> => {
+        if (flushing || queue.length === 0) return;
+        flushing = true;
+        // Cap one request well under the topic's max.message.bytes.
+        let bytes = 0;
+        let n = 0;
+        while (n < queue.length && (n === 0 || bytes < 4 * 1024 * 1024)) {
+          for (const m of queue[n]?.messages ?? []) bytes += Buffer.byteLength(m.value) + m.key.length + 64;
+          n++;
+        }
+        const taken = queue.slice(0, n);
+        queue = queue.slice(n);
+        try {
+          await withTimeout(connect(), sendTimeoutMs, 'connecting to Kafka');
+          const byTopic = new Map<string, OutgoingMessage[]>();
+          for (const p of taken) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
+          await withTimeout(
+            producer.sendBatch({
+              acks: -1,
+              compression: CompressionTypes.None,
+              topicMessages: [...byTopic].map(([topic, messages]) => ({
+                topic,
+                messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+              })),
+            }),
+            sendTimeoutMs,
+            'producing to Kafka',
+          );
+          for (const p of taken) p.ok();
+        } catch (error) {
+          const failure =
+            error instanceof BusUnavailableError
+              ? error
+              : new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, {
+                  cause: error,
+                });
+          for (const p of taken) p.fail(failure);
+        } finally {
+          flushing = false;
+          if (queue.length > 0) void flush();
+        }
+      };
+      return {
+        send(topic: string, messages: readonly OutgoingMessage[]) {
+          return new Promise<void>((ok, fail) => {
+            queue.push({ topic, messages, ok, fail });
+            queueMicrotask(() => void flush());
+          });
+        },
+        async disconnect() {
+          await producer.disconnect();
+        },
+      };
+    },
+
+    consumer(groupId: string): BusConsumer {
+      const consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3000,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        retry: { initialRetryTime: 300, retries: 1_000_000, maxRetryTime: 10_000 },
+      });
+      return {
+        async start({ topic, startOffsets, handleBatch }) {
+          await consumer.connect();
+          await consumer.subscribe({ topic, fromBeginning: true });
+          consumer.on(consumer.events.GROUP_JOIN, async (event) => {
+            const partitions = event.payload.memberAssignment[topic] ?? [];
+            try {
+              const offsets = await startOffsets(topic, partitions);
+              for (const [partition, offset] of offsets) {
+                consumer.seek({ topic, partition, offset: offset.toString() });
+              }
+            } catch (error) {
+              // The warehouse skips records below its stored offsets anyway; a failed seek only costs time.
+              logger.warn({ err: error }, 'could not seek to stored offsets');
+            }
+          });
+          await consumer.run({
+            autoCommit: true,
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+              if (!isRunning() || isStale() || batch.messages.length === 0) return;
+              const records: BusRecord[] = batch.messages.map((m) => ({
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: BigInt(m.offset),
+                key: m.key ? m.key.toString('utf8') : null,
+                value: m.value,
+                headers: Object.fromEntries(
+                  Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
+                ),
+              }));
+              await handleBatch({ topic: batch.topic, partition: batch.partition, records });
+              const last = batch.messages[batch.messages.length - 1];
+              if (last) resolveOffset(last.offset);
+              await commitOffsetsIfNecessary();
+              await heartbeat();
+            },
+          });
+        },
+        async stop() {
+          await consumer.disconnect();
+        },
+      };
+    },
+  };
+}

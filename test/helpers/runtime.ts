@@ -1,0 +1,57 @@
+/** A whole runtime (real DuckDB file, real broker, real HTTP) on unique topics, for one suite. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { type Runtime, startRuntime } from '../../bin/runtime.js';
+import type { HelplineInfo, Topics } from '../../domain/index.js';
+
+export interface TestRuntime extends Runtime {
+  readonly adminKey: string;
+  readonly dir: string;
+  addHelpline(h: HelplineInfo): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function uniqueTopics(): Topics {
+  const id = randomBytes(4).toString('hex');
+  return { submissions: `test.submissions.${id}`, deadLetters: `test.dlq.${id}` };
+}
+
+export async function startTestRuntime(options: { clock?: () => Date } = {}): Promise<TestRuntime> {
+  const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
+  const adminKey = `ak_test_${randomBytes(24).toString('base64url')}`;
+  const topics = uniqueTopics();
+  const runtime = await startRuntime({
+    warehousePath: join(dir, 'warehouse.duckdb'),
+    brokers: inject('kafkaBrokers'),
+    port: 0,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    topics,
+    groupId: `test-group-${randomBytes(4).toString('hex')}`,
+    adminKey,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    ...runtime,
+    adminKey,
+    dir,
+    addHelpline: async (h) => (await runtime.warehouse.registry.addHelpline(h, new Date())).key,
+    async close() {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

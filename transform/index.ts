@@ -1,0 +1,2 @@
+export { decodeRecord } from './decode.js';
+export { createTransformer, type Transformer, type TransformerDeps } from './transformer.js';

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', '.data/**', '.cache/**'],
+    globalSetup: ['test/helpers/global-kafka.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Suites share one broker but use their own topics, groups and DuckDB files.
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * A thin layer over one `DuckDBInstance`: a write connection whose transactions run one at a time,
+ * and a read connection for queries (DuckDB's MVCC lets reads see the last committed state).
+ */
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { AppError } from '../domain/index.js';
+
+export type Row = Record<string, unknown>;
+export type Params = readonly DuckDBValue[];
+
+export interface Tx {
+  all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
+  run(sql: string, params?: Params): Promise<void>;
+  appender(table: string): Promise<DuckDBAppender>;
+}
+
+export interface Db {
+  all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
+  /** Runs `work` in one transaction; rolls back on any error. Transactions never interleave. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+export class WarehouseLockedError extends AppError {
+  constructor(path: string, cause: unknown) {
+    super(
+      'warehouse_locked',
+      `The warehouse file ${path} is held by another process (DuckDB allows one writer per file). ` +
+        'Stop the running server (npm start) first, or talk to it over its admin API.',
+      { status: 503, retriable: false, cause },
+    );
+  }
+}
+
+async function all<T extends Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params ? [...params] : undefined);
+  return reader.getRowObjectsJS() as T[];
+}
+
+export async function openDb(path: string): Promise<Db> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path);
+  } catch (error) {
+    if (/lock/i.test(String((error as Error).message))) throw new WarehouseLockedError(path, error);
+    throw error;
+  }
+  const writer = await instance.connect();
+  const reader = await instance.connect();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const tx: Tx = {
+    all: (sql, params) => all(writer, sql, params),
+    run: async (sql, params) => {
+      await writer.run(sql, params ? [...params] : undefined);
+    },
+    appender: (table) => writer.createAppender(table),
+  };
+
+  return {
+    all: (sql, params) => all(reader, sql, params),
+    transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      const next = queue.then(async () => {
+        await writer.run('BEGIN TRANSACTION');
+        try {
+          const result = await work(tx);
+          await writer.run('COMMIT');
+          return result;
+        } catch (error) {
+          await writer.run('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+      queue = next.catch(() => {});
+      return next;
+    },
+    close() {
+      reader.closeSync();
+      writer.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * Applies one Kafka batch to the warehouse in ONE transaction, set-based:
+ *
+ *   1. read the stored offset of the partition; skip records already applied
+ *   2. read the current version of every helpline-month in the batch (one query) and decide each
+ *      record in offset order: new version | unchanged (same content) | superseded (older than the
+ *      current version) | rejected
+ *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append)
+ *   4. record every version in `submissions`, move `current_versions` (staged, then one statement each)
+ *   5. store the next offset of the partition
+ *
+ * A crash anywhere before COMMIT leaves nothing; after it, step 1 makes a redelivery a no-op.
+ */
+import { listValue } from '@duckdb/node-api';
+import { findHarmType, type LoadBatch, type LoadResult, type SubmissionMessage } from '../domain/index.js';
+import type { Db, Tx } from './db.js';
+
+interface Current {
+  submissionId: string;
+  version: number;
+  contentHash: string;
+  submittedAt: string;
+}
+
+type Decision =
+  | {
+      status: 'loaded' | 'unchanged' | 'superseded';
+      message: SubmissionMessage;
+      offset: bigint;
+      version: number | null;
+    }
+  | { status: 'rejected'; submissionId: string | undefined; offset: bigint; reason: string };
+
+const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
+
+export const STAGING_SQL: readonly string[] = [
+  `CREATE TEMP TABLE IF NOT EXISTS stage_keys (helpline_id VARCHAR, period VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_submissions (
+     submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, version INTEGER, content_hash VARCHAR,
+     submitted_at VARCHAR, status VARCHAR, cells INTEGER, total BIGINT, kafka_partition INTEGER, kafka_offset BIGINT)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_current (
+     helpline_id VARCHAR, period VARCHAR, submission_id VARCHAR, version INTEGER, content_hash VARCHAR, submitted_at VARCHAR)`,
+];
+
+async function storedOffset(tx: Tx, topic: string, partition: number): Promise<bigint> {
+  const rows = await tx.all<{ next_offset: bigint }>(
+    'SELECT next_offset FROM kafka_offsets WHERE topic = $1 AND partition = $2',
+    [topic, partition],
+  );
+  return rows[0]?.next_offset ?? 0n;
+}
+
+async function currentVersions(tx: Tx, keys: readonly string[]): Promise<Map<string, Current>> {
+  if (keys.length === 0) return new Map();
+  const rows = await tx.all<{
+    k: string;
+    submission_id: string;
+    version: number;
+    content_hash: string;
+    submitted_at: string;
+  }>(
+    `SELECT helpline_id || '|' || period AS k, submission_id, version, content_hash,
+            strftime(submitted_at AT TIME ZONE 'UTC', ${ISO}) AS submitted_at
+       FROM current_versions WHERE list_contains($1, helpline_id || '|' || period)`,
+    [listValue([...keys])],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.k,
+      { submissionId: r.submission_id, version: r.version, contentHash: r.content_hash, submittedAt: r.submitted_at },
+    ]),
+  );
+}
+
+function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
+  const winners = new Map<string, SubmissionMessage>();
+  const decisions: Decision[] = [];
+  const counts = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0 };
+  for (const item of fresh) {
+    if (item.kind === 'reject') {
+      decisions.push({ status: 'rejected', submissionId: item.submissionId, offset: item.offset, reason: item.reason });
+      counts.rejected++;
+      continue;
+    }
+    const m = item.message;
+    const key = `${m.helplineId}|${m.period}`;
+    const now = current.get(key);
+    if (now && now.contentHash === m.contentHash) {
+      decisions.push({ status: 'unchanged', message: m, offset: item.offset, version: now.version });
+      counts.unchanged++;
+    } else if (now && Date.parse(now.submittedAt) > Date.parse(m.submittedAt)) {
+      // An older version arriving after a newer one is kept in the history, never made current.
+      decisions.push({ status: 'superseded', message: m, offset: item.offset, version: null });
+      counts.superseded++;
+    } else {
+      const version = (now?.version ?? 0) + 1;
+      current.set(key, {
+        submissionId: m.submissionId,
+        version,
+        contentHash: m.contentHash,
+        submittedAt: m.submittedAt,
+      });
+      winners.set(key, m);
+      decisions.push({ status: 'loaded', message: m, offset: item.offset, version });
+      counts.loaded++;
+    }
+  }
+  return { winners, decisions, counts };
+}
+
+async function replaceFacts(tx: Tx, winners: ReadonlyMap<string, SubmissionMessage>): Promise<number> {
+  await tx.run('DELETE FROM stage_keys');
+  const keys = await tx.appender('stage_keys');
+  for (const m of winners.values()) {
+    keys.appendVarchar(m.helplineId);
+    keys.appendVarchar(m.period);
+    keys.endRow();
+  }
+  keys.flushSync();
+  keys.closeSync();
+  await tx.run(
+    'DELETE FROM facts USING stage_keys k WHERE facts.helpline_id = k.helpline_id AND facts.period = k.period',
+  );
+  const places = await tx.all<{ id: string; country: string; region: string }>(
+    `SELECT id, country, region FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
+  );
+  const geography = new Map(places.map((p) => [p.id, p]));
+  const appender = await tx.appender('facts');
+  let cells = 0;
+  for (const m of winners.values()) {
+    const place = geography.get(m.helplineId);
+    // Transform checked the helpline exists; its disappearance is a retriable inconsistency.
+    if (!place) throw new Error(`helpline ${m.helplineId} is not registered in the warehouse`);
+    const year = Number(m.period.slice(0, 4));
+    const month = Number(m.period.slice(5, 7));
+    for (const cell of m.cells) {
+      appender.appendVarchar(m.helplineId);
+      appender.appendVarchar(m.period);
+      appender.appendSmallInt(year);
+      appender.appendTinyInt(month);
+      appender.appendVarchar(place.country);
+      appender.appendVarchar(place.region);
+      appender.appendVarchar(cell.harm);
+      appender.appendVarchar(findHarmType(cell.harm)?.group ?? 'unknown');
+      appender.appendVarchar(cell.ageBand);
+      appender.appendVarchar(cell.gender);
+      appender.appendVarchar(cell.channel);
+      appender.appendInteger(cell.count);
+      appender.appendVarchar(m.submissionId);
+      appender.endRow();
+      cells++;
+    }
+  }
+  appender.flushSync();
+  appender.closeSync();
+  return cells;
+}
+
+async function recordVersions(
+  tx: Tx,
+  decisions: readonly Decision[],
+  current: ReadonlyMap<string, Current>,
+  winners: ReadonlyMap<string, SubmissionMessage>,
+  partition: number,
+): Promise<void> {
+  await tx.run('DELETE FROM stage_submissions');
+  const staged = await tx.appender('stage_submissions');
+  for (const d of decisions) {
+    if (d.status === 'rejected') {
+      if (d.submissionId === undefined) continue;
+      await tx.run(
+        `UPDATE submissions SET status = 'rejected', reason = $2, kafka_partition = $3, kafka_offset = $4, loaded_at = now()
+          WHERE submission_id = $1`,
+        [d.submissionId, d.reason, partition, d.offset],
+      );
+      continue;
+    }
+    const m = d.message;
+    staged.appendVarchar(m.submissionId);
+    staged.appendVarchar(m.helplineId);
+    staged.appendVarchar(m.period);
+    if (d.version === null) staged.appendNull();
+    else staged.appendInteger(d.version);
+    staged.appendVarchar(m.contentHash);
+    staged.appendVarchar(m.submittedAt);
+    staged.appendVarchar(d.status);
+    staged.appendInteger(m.cells.length);
+    staged.appendBigInt(BigInt(m.cells.reduce((sum, c) => sum + c.count, 0)));
+    staged.appendInteger(partition);
+    staged.appendBigInt(d.offset);
+    staged.endRow();
+  }
+  staged.flushSync();
+  staged.closeSync();
+  // A submission id appears once per batch unless a client re-sent the same record; keep the last.
+  await tx.run(
+    `INSERT INTO submissions (submission_id, helpline_id, period, version, content_hash, submitted_at, status, reason,
+                              cells, total, kafka_partition, kafka_offset, loaded_at)
+     SELECT submission_id, helpline_id, period, version, content_hash, submitted_at::TIMESTAMPTZ, status, NULL,
+            cells, total, kafka_partition, kafka_offset, now()
+       FROM stage_submissions QUALIFY row_number() OVER (PARTITION BY submission_id ORDER BY kafka_offset DESC) = 1
+     ON CONFLICT (submission_id) DO UPDATE SET
+       version = excluded.version, status = excluded.status, reason = NULL, cells = excluded.cells,
+       total = excluded.total, kafka_partition = excluded.kafka_partition, kafka_offset = excluded.kafka_offset,
+       loaded_at = excluded.loaded_at`,
+  );
+
+  await tx.run('DELETE FROM stage_current');
+  const cur = await tx.appender('stage_current');
+  for (const [key, m] of winners) {
+    const c = current.get(key);
+    if (!c) continue;
+    cur.appendVarchar(m.helplineId);
+    cur.appendVarchar(m.period);
+    cur.appendVarchar(c.submissionId);
+    cur.appendInteger(c.version);
+    cur.appendVarchar(c.contentHash);
+    cur.appendVarchar(c.submittedAt);
+    cur.endRow();
+  }
+  cur.flushSync();
+  cur.closeSync();
+  await tx.run(
+    `UPDATE submissions SET status = 'replaced' FROM stage_current c
+      WHERE submissions.helpline_id = c.helpline_id AND submissions.period = c.period
+        AND submissions.status = 'loaded' AND submissions.submission_id <> c.submission_id`,
+  );
+  await tx.run(
+    `INSERT INTO current_versions (helpline_id, period, submission_id, version, content_hash, submitted_at)
+     SELECT helpline_id, period, submission_id, version, content_hash, submitted_at::TIMESTAMPTZ FROM stage_current
+     ON CONFLICT (helpline_id, period) DO UPDATE SET submission_id = excluded.submission_id,
+       version = excluded.version, content_hash = excluded.content_hash, submitted_at = excluded.submitted_at`,
+  );
+}
+
+export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> {
+  return db.transaction(async (tx) => {
+    // 1.
+    const next = await storedOffset(tx, batch.topic, batch.partition);
+    const fresh = batch.items.filter((i) => i.offset >= next).sort((a, b) => (a.offset < b.offset ? -1 : 1));
+    const skipped = batch.items.length - fresh.length;
+    if (fresh.length === 0) return { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped, cells: 0 };
+    // 2.
+    const keys = [
+      ...new Set(fresh.flatMap((i) => (i.kind === 'load' ? [`${i.message.helplineId}|${i.message.period}`] : []))),
+    ];
+    const current = await currentVersions(tx, keys);
+    const { winners, decisions, counts } = decide(fresh, current);
+    // 3.
+    const cells = winners.size > 0 ? await replaceFacts(tx, winners) : 0;
+    // 4.
+    await recordVersions(tx, decisions, current, winners, batch.partition);
+    // 5.
+    const last = fresh[fresh.length - 1];
+    if (last) {
+      await tx.run(
+        `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
+         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+        [batch.topic, batch.partition, last.offset + 1n],
+      );
+    }
+    return { ...counts, skipped, cells };
+  });
+}
+
+export async function storedOffsets(db: Db, topic: string, partitions: readonly number[]) {
+  const rows = await db.all<{ partition: number; next_offset: bigint }>(
+    'SELECT partition, next_offset FROM kafka_offsets WHERE topic = $1',
+    [topic],
+  );
+  const wanted = new Set(partitions);
+  return new Map(rows.filter((r) => wanted.has(r.partition)).map((r) => [r.partition, r.next_offset]));
+}

@@ -1,0 +1,69 @@
+/**
+ * Warehouse tables. `facts` holds only the newest version of each helpline-month; `submissions`
+ * keeps every version; `kafka_offsets` is written in the same transaction as the facts, so the
+ * consumer resumes exactly where the data ends.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS helplines (
+     id VARCHAR PRIMARY KEY,
+     name VARCHAR NOT NULL,
+     country VARCHAR NOT NULL,
+     region VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS api_keys (
+     key_hash VARCHAR PRIMARY KEY,
+     role VARCHAR NOT NULL CHECK (role IN ('admin', 'helpline')),
+     helpline_id VARCHAR,
+     created_at TIMESTAMPTZ NOT NULL,
+     expires_at TIMESTAMPTZ
+   )`,
+  `CREATE TABLE IF NOT EXISTS submissions (
+     submission_id VARCHAR PRIMARY KEY,
+     helpline_id VARCHAR NOT NULL,
+     period VARCHAR NOT NULL,
+     version INTEGER,
+     content_hash VARCHAR NOT NULL,
+     submitted_at TIMESTAMPTZ NOT NULL,
+     status VARCHAR NOT NULL,
+     reason VARCHAR,
+     cells INTEGER,
+     total BIGINT,
+     kafka_partition INTEGER,
+     kafka_offset BIGINT,
+     loaded_at TIMESTAMPTZ
+   )`,
+  `CREATE TABLE IF NOT EXISTS current_versions (
+     helpline_id VARCHAR NOT NULL,
+     period VARCHAR NOT NULL,
+     submission_id VARCHAR NOT NULL,
+     version INTEGER NOT NULL,
+     content_hash VARCHAR NOT NULL,
+     submitted_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (helpline_id, period)
+   )`,
+  `CREATE TABLE IF NOT EXISTS facts (
+     helpline_id VARCHAR NOT NULL,
+     period VARCHAR NOT NULL,
+     year SMALLINT NOT NULL,
+     month TINYINT NOT NULL,
+     country VARCHAR NOT NULL,
+     region VARCHAR NOT NULL,
+     harm VARCHAR NOT NULL,
+     harm_group VARCHAR NOT NULL,
+     age_band VARCHAR NOT NULL,
+     gender VARCHAR NOT NULL,
+     channel VARCHAR NOT NULL,
+     count INTEGER NOT NULL,
+     submission_id VARCHAR NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS kafka_offsets (
+     topic VARCHAR NOT NULL,
+     partition INTEGER NOT NULL,
+     next_offset BIGINT NOT NULL,
+     PRIMARY KEY (topic, partition)
+   )`,
+];

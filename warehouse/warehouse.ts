@@ -1,0 +1,48 @@
+/**
+ * The warehouse: one DuckDB file owned by this process.
+ *
+ *   open file (DuckDB's lock: a second process gets WarehouseLockedError)
+ *     → create tables → expose: load target (transform), registry, submissions, trends (api)
+ */
+import type { LoadTarget, TrendsQuery } from '../domain/index.js';
+import { type Db, openDb } from './db.js';
+import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
+import { createRegistry } from './registry.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { createSubmissionStore } from './submissions.js';
+import { queryTrends } from './trends.js';
+
+export async function openWarehouse(path: string) {
+  const db: Db = await openDb(path);
+  await db.transaction(async (tx) => {
+    for (const sql of [...SCHEMA_SQL, ...STAGING_SQL]) await tx.run(sql);
+    await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
+      String(SCHEMA_VERSION),
+    ]);
+  });
+  const registry = createRegistry(db);
+  const loadTarget: LoadTarget = {
+    storedOffsets: (topic, partitions) => storedOffsets(db, topic, partitions),
+    findHelpline: (id) => registry.findHelpline(id),
+    applyBatch: (batch) => applyBatch(db, batch),
+  };
+  return {
+    db,
+    registry,
+    submissions: createSubmissionStore(db),
+    loadTarget,
+    trends: (q: TrendsQuery) => queryTrends(db, q),
+    async factCount(): Promise<number> {
+      const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM facts');
+      return Number(rows[0]?.n ?? 0n);
+    },
+    /** Helpline-months with a loaded version. */
+    async helplineMonths(): Promise<number> {
+      const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM current_versions');
+      return Number(rows[0]?.n ?? 0n);
+    },
+    close: () => db.close(),
+  };
+}
+
+export type Warehouse = Awaited<ReturnType<typeof openWarehouse>>;
