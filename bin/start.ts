@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     }
     // 5.
     say('');
-    say(`Helpline analytics is running: open ${runtime.url}/embed/trend?split=region`);
+    say(`Helpline analytics is running: open ${runtime.url}/`);
     say(`  API:        ${runtime.url}/v1/trends?by=year&split=region`);
     say(`  Demo keys:  ${keysFile} (admin key and one key per demo helpline)`);
     say(`  Logs:       ${join(config.dataDir, 'logs', 'app.log')}`);

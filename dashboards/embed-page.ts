@@ -1,7 +1,7 @@
 /** The page an iframe shows: the chart drawn in the browser, its source line and a data table. */
 import type { ChartText } from './trend-spec.js';
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function embedPage(text: ChartText, specUrl: string): string {

@@ -7,6 +7,7 @@ import { type Request, type Response, Router } from 'express';
 import type { TrendsAnswer } from '../api/index.js';
 import { notFound } from '../domain/index.js';
 import { embedPage } from './embed-page.js';
+import { homePage } from './home-page.js';
 import { renderSvg } from './render.js';
 import { trendSpec, trendText } from './trend-spec.js';
 import { loadVendorFiles } from './vendor.js';
@@ -47,6 +48,13 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=3600').send(EMBED_JS);
   });
 
+  router.get('/', async (_req, res) => {
+    const [latest, ocsea] = await Promise.all([
+      deps.trends({ by: 'year' }),
+      deps.trends({ by: 'year', harm: 'ocsea' }),
+    ]);
+    res.type('text/html; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(homePage(latest, ocsea, new Date()));
+  });
   router.get('/charts/trend.vl.json', async (req, res) => {
     const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
     res.set('Cache-Control', 'public, max-age=60').json(trendSpec(answer, size(req)));

@@ -1,7 +1,7 @@
 /**
  * KafkaJS behind the project's bus interfaces (domain/bus.ts). The only file that imports kafkajs.
  */
-import { type Admin, CompressionTypes, Kafka, type logCreator, logLevel, type Producer } from 'kafkajs';
+import { type Admin, CompressionTypes, Kafka, type logCreator, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BusConsumer, BusProducer, BusRecord, OutgoingMessage, Topics } from '../../domain/index.js';
 
@@ -111,7 +111,8 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       const producer: Producer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
-        retry: { initialRetryTime: 200, retries: 3, maxRetryTime: 2000 },
+        // Murmur2, as the Java client: the same key lands on the same partition whatever the client.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       let connected: Promise<void> | undefined;
       const connect = () => {
