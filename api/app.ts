@@ -8,6 +8,7 @@ import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import { type Authenticate, notFound } from '../domain/index.js';
 import { createSubmissionsRouter, identify, type SubmissionsRouterDeps } from '../ingest/index.js';
+import { type AdminRegistry, createAdminRouter } from './admin-router.js';
 import { createMetaRouter } from './meta-router.js';
 import { problemMiddleware } from './problem.js';
 import { createTrendsRouter, type TrendsSource } from './trends-router.js';
@@ -18,6 +19,8 @@ export interface ApiDeps {
   readonly submissions: SubmissionsRouterDeps;
   readonly trends: TrendsSource;
   readonly ready: () => Promise<Record<string, boolean>>;
+  readonly registry: AdminRegistry;
+  readonly clock: () => Date;
   /** Routers of later stages (dashboards), mounted before the 404 and error handlers. */
   readonly routers?: readonly Router[];
 }
@@ -45,6 +48,8 @@ export function createApi(deps: ApiDeps): Express {
   });
   app.use(identify(deps.authenticate));
   app.use(createSubmissionsRouter(deps.submissions));
+  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(createAdminRouter(deps.registry, deps.clock));
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends));
   for (const router of deps.routers ?? []) app.use(router);

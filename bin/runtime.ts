@@ -71,12 +71,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     submissions: {
       producer,
       topics,
-      receipts: warehouse.submissions,
-      history: warehouse.submissions,
+      store: warehouse.submissions,
+      mappings: (id) => warehouse.registry.getMappings(id),
       clock,
       logger: logger.child({ stage: 'ingest' }),
     },
     trends: warehouse.trends,
+    registry: warehouse.registry,
+    clock,
     ready: async () => ({
       kafka: await bus.ping(),
       duckdb: await warehouse.factCount().then(

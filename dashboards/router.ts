@@ -53,7 +53,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       deps.trends({ by: 'year' }),
       deps.trends({ by: 'year', harm: 'ocsea' }),
     ]);
-    res.type('text/html; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(homePage(latest, ocsea, new Date()));
+    res
+      .type('text/html; charset=utf-8')
+      .set('Cache-Control', 'public, max-age=60')
+      .send(homePage(latest, ocsea, new Date()));
   });
   router.get('/charts/trend.vl.json', async (req, res) => {
     const answer = await deps.trends({ split: 'region', ...chartQuery(req) });

@@ -9,6 +9,10 @@ export interface Problem {
   readonly rule?: string;
   readonly row?: number;
   readonly column?: string;
+  /** The offending value, only when it is code-like and cannot be personal data. */
+  readonly value?: string;
+  /** Closest valid codes, for an unknown code. */
+  readonly suggestions?: readonly string[];
 }
 
 export class AppError extends Error {

@@ -1,4 +1,14 @@
 export { bearerKey, identify, principalOf, requirePrincipal } from './auth.js';
+export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
+export { parseJsonUpload } from './json-upload.js';
+export { personalDataKind } from './personal-data.js';
 export { zodProblems } from './problems.js';
-export { createSubmissionsRouter, type SubmissionsRouterDeps, type SubmissionView } from './submissions-router.js';
+export {
+  createSubmissionsRouter,
+  type SubmissionStore,
+  type SubmissionsRouterDeps,
+  type SubmissionView,
+  TEMPLATE_CSV,
+} from './submissions-router.js';
 export { type Receipt, type ReceiptStore, type SubmitDeps, submit } from './submit.js';
+export { type CodeMapping, validateRaw } from './validate.js';

@@ -1,18 +1,30 @@
 /**
- * Routes of the helpline-facing upload API. Helplines see and write only their own submissions.
+ * The helpline-facing upload API. Helplines see and write only their own submissions.
+ *
+ *   POST /v1/submissions  (application/json | text/csv | multipart/form-data file field)
+ *     1. read the body within the limits (413), by content type (415 otherwise)
+ *     2. parse the outer shape (CSV header / JSON keys), then validate every cell (422, all problems)
+ *     3. Idempotency-Key: a retry returns the first answer
+ *     4. submit (Kafka) → 202 receipt, or 200 for a duplicate / dry run
  */
+import { createHash } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
 import {
   AppError,
+  contentHash,
   forbidden,
+  HelplineIdSchema,
   invalidSubmission,
   notFound,
+  PeriodSchema,
   type Principal,
-  SubmissionBodySchema,
 } from '../domain/index.js';
 import { requirePrincipal } from './auth.js';
-import { zodProblems } from './problems.js';
-import { type SubmitDeps, submit } from './submit.js';
+import { parseCsvUpload } from './csv-upload.js';
+import { parseJsonUpload } from './json-upload.js';
+import { readMultipartFile } from './multipart.js';
+import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
+import { type CodeMapping, type RawSubmission, validateRaw } from './validate.js';
 
 export interface SubmissionView {
   readonly submissionId: string;
@@ -27,48 +39,143 @@ export interface SubmissionView {
   readonly total: number | null;
 }
 
-export interface SubmissionsRouterDeps extends SubmitDeps {
-  readonly history: {
-    get(id: string): Promise<SubmissionView | undefined>;
-    list(helplineId: string, period?: string): Promise<SubmissionView[]>;
-  };
+export interface SubmissionStore extends ReceiptStore {
+  get(id: string): Promise<SubmissionView | undefined>;
+  list(helplineId: string, period?: string): Promise<SubmissionView[]>;
+  cells(id: string): Promise<{ harm: string; ageBand: string; gender: string; channel: string; count: number }[]>;
+  findIdempotent(helplineId: string, key: string): Promise<{ requestHash: string; submissionId: string } | undefined>;
+  rememberIdempotent(helplineId: string, key: string, requestHash: string, submissionId: string): Promise<void>;
+}
+
+export interface SubmissionsRouterDeps extends Omit<SubmitDeps, 'receipts'> {
+  readonly store: SubmissionStore;
+  readonly mappings: (helplineId: string) => Promise<CodeMapping>;
   readonly maxBodyBytes?: number;
 }
 
+export const TEMPLATE_CSV =
+  'period,harm,age_band,gender,channel,count\r\n2026-10,online.sextortion,13-15,girl,chat,12\r\n';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const CSV_TYPES = ['text/csv', 'application/csv', 'text/comma-separated-values'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function helplineOf(principal: Principal, req: Request): string {
   if (principal.role === 'helpline') return principal.helplineId;
-  // The secretariat may submit on a helpline's behalf, naming it explicitly.
+  // The secretariat may act for a helpline, naming it explicitly.
   const onBehalf = req.get('x-helpline-id');
-  if (!onBehalf) throw forbidden('An admin key must name the helpline in the X-Helpline-Id header.');
+  if (!onBehalf || !HelplineIdSchema.safeParse(onBehalf).success) {
+    throw forbidden('An admin key must name the helpline in the X-Helpline-Id header.');
+  }
   return onBehalf;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
+  if (req.is(JSON_TYPES)) return parseJsonUpload(req.body);
+  if (req.is(CSV_TYPES)) return parseCsvUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  if (req.is('multipart/form-data')) {
+    const file = await readMultipartFile(req, limit);
+    const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
+    if (!asJson) return parseCsvUpload(file.bytes);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(file.bytes.toString('utf8'));
+    } catch {
+      throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
+    }
+    return parseJsonUpload(parsed);
+  }
+  throw new AppError(
+    'unsupported_media_type',
+    'Send the month as application/json, text/csv, or a multipart/form-data file field named "file".',
+    { status: 415 },
+  );
+}
 
 export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
   const router = Router();
   const limit = deps.maxBodyBytes ?? 5 * 1024 * 1024;
+  const submitDeps: SubmitDeps = { ...deps, receipts: deps.store };
+
+  router.get('/v1/templates/submission.csv', (_req, res) => {
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', 'attachment; filename="submission-template.csv"')
+      .set('Cache-Control', 'public, max-age=3600')
+      .send(TEMPLATE_CSV);
+  });
 
   router.post(
     '/v1/submissions',
-    express.json({ limit, type: ['application/json', 'application/*+json'] }),
+    (_req, res, next) => {
+      // Authenticate before reading a possibly large body.
+      requirePrincipal(res);
+      next();
+    },
+    express.json({ limit, type: JSON_TYPES }),
+    express.raw({ limit, type: CSV_TYPES }),
     async (req: Request, res: Response) => {
       const principal = requirePrincipal(res);
-      if (!req.is(['application/json', 'application/*+json'])) {
-        throw new AppError('unsupported_media_type', 'Send the submission as application/json.', { status: 415 });
-      }
       const helplineId = helplineOf(principal, req);
-      const parsed = SubmissionBodySchema.safeParse(req.body);
-      if (!parsed.success) {
-        const problems = zodProblems(parsed.error);
-        throw invalidSubmission(`The submission has ${problems.length} problem(s); nothing was accepted.`, problems);
+      // 1–2.
+      const raw = await readUpload(req, limit);
+      const validated = validateRaw(raw, await deps.mappings(helplineId), deps.clock());
+      if (!validated.body) {
+        throw invalidSubmission(
+          `The ${raw.format === 'csv' ? 'file' : 'submission'} has ${validated.problems.length} problem(s); nothing was accepted.`,
+          validated.problems,
+        );
       }
-      const dryRun = req.query.dryRun === 'true';
-      const receipt = await submit(deps, helplineId, parsed.data, { dryRun });
+      const body = validated.body;
+      const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
+      // 3.
+      const idempotencyKey = req.get('idempotency-key');
+      if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+        throw new AppError('bad_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters.', {
+          status: 400,
+        });
+      }
+      const requestHash = createHash('sha256').update(contentHash(helplineId, body)).digest('hex');
+      if (idempotencyKey && !dryRun) {
+        const earlier = await deps.store.findIdempotent(helplineId, idempotencyKey);
+        if (earlier && earlier.requestHash !== requestHash) {
+          throw new AppError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used for a different upload.',
+            {
+              status: 422,
+              problems: [
+                {
+                  path: 'Idempotency-Key',
+                  rule: 'idempotency_key_reused',
+                  message: 'use a new key for a different upload',
+                },
+              ],
+            },
+          );
+        }
+        if (earlier) {
+          const record = await deps.store.get(earlier.submissionId);
+          if (record) {
+            const statusUrl = `/v1/submissions/${record.submissionId}`;
+            res
+              .status(200)
+              .location(statusUrl)
+              .json({ ...record, duplicate: true, statusUrl });
+            return;
+          }
+        }
+      }
+      // 4.
+      const receipt = await submit(submitDeps, helplineId, body, { dryRun });
+      if (idempotencyKey && !dryRun) {
+        await deps.store.rememberIdempotent(helplineId, idempotencyKey, requestHash, receipt.submissionId);
+      }
       const statusUrl = `/v1/submissions/${receipt.submissionId}`;
       res
-        .status(dryRun ? 200 : receipt.duplicate ? 200 : 202)
+        .status(dryRun || receipt.duplicate ? 200 : 202)
         .location(statusUrl)
+        .set('Cache-Control', 'no-store')
         .json({ ...receipt, statusUrl });
     },
   );
@@ -77,20 +184,25 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
     const principal = requirePrincipal(res);
     const id = String(req.params.id);
     if (!UUID.test(id)) throw notFound('No such submission.');
-    const record = await deps.history.get(id.toLowerCase());
+    const record = await deps.store.get(id.toLowerCase());
     if (!record) throw notFound('No such submission.');
     if (principal.role === 'helpline' && principal.helplineId !== record.helplineId) {
       throw forbidden('This submission belongs to another helpline.');
     }
-    res.set('Cache-Control', 'no-store').json(record);
+    res.set('Cache-Control', 'no-store').json({ ...record, cellValues: await deps.store.cells(record.submissionId) });
   });
 
   router.get('/v1/submissions', async (req: Request, res: Response) => {
     const principal = requirePrincipal(res);
-    const helplineId = principal.role === 'helpline' ? principal.helplineId : req.get('x-helpline-id');
-    if (!helplineId) throw forbidden('An admin key must name the helpline in the X-Helpline-Id header.');
-    const period = typeof req.query.period === 'string' ? req.query.period : undefined;
-    res.set('Cache-Control', 'no-store').json({ submissions: await deps.history.list(helplineId, period) });
+    const helplineId = helplineOf(principal, req);
+    const period = req.query.period;
+    if (period !== undefined && (typeof period !== 'string' || !PeriodSchema.safeParse(period).success)) {
+      throw new AppError('invalid_parameter', 'period must be a month written YYYY-MM.', {
+        status: 400,
+        problems: [{ path: 'period', rule: 'period_format', message: 'period must be a month written YYYY-MM' }],
+      });
+    }
+    res.set('Cache-Control', 'no-store').json({ submissions: await deps.store.list(helplineId, period) });
   });
 
   return router;

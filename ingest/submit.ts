@@ -1,8 +1,8 @@
 /**
- * Accepting one helpline-month.
+ * Accepting one helpline-month, already validated.
  *
- *   1. check the body against the contract (every problem, not the first)
- *   2. identical to the newest version? → answer with that submission, produce nothing
+ *   1. identical to the newest version? → answer with that submission, produce nothing
+ *   2. dry run? → answer the report (what would be accepted, what replaced), produce nothing
  *   3. produce to Kafka (idempotent, acks=all) — only its acknowledgement makes it accepted
  *   4. record the receipt; answer 202
  */
@@ -10,10 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   type BusProducer,
-  checkSubmissionRules,
   contentHash,
-  invalidSubmission,
-  type Problem,
   type SubmissionBody,
   type SubmissionMessage,
   submissionKey,
@@ -28,8 +25,14 @@ export interface Receipt {
   readonly helplineId: string;
   readonly period: string;
   readonly cells: number;
+  readonly cases: number;
   readonly submittedAt: string;
   readonly duplicate: boolean;
+  readonly dryRun: boolean;
+  /** The version this upload replaces (a correction), if any. */
+  readonly replaces: { readonly submissionId: string; readonly version: number } | null;
+  /** Accepted, but worth a second look (e.g. far above the helpline's usual month). */
+  readonly warnings: readonly string[];
 }
 
 export interface ReceiptStore {
@@ -45,6 +48,11 @@ export interface ReceiptStore {
     period: string,
     contentHash: string,
   ): Promise<{ submissionId: string; status: string; version: number | null; submittedAt: string } | undefined>;
+  current(helplineId: string, period: string): Promise<{ submissionId: string; version: number } | undefined>;
+  usualLevels(
+    helplineId: string,
+    before: string,
+  ): Promise<{ months: number; total: number; byHarm: ReadonlyMap<string, number> }>;
 }
 
 export interface SubmitDeps {
@@ -55,19 +63,43 @@ export interface SubmitDeps {
   readonly logger: Logger;
 }
 
+/** A month far from the helpline's own history is accepted with a warning, never silently. */
+export async function anomalyWarnings(
+  store: ReceiptStore,
+  helplineId: string,
+  body: SubmissionBody,
+): Promise<string[]> {
+  const usual = await store.usualLevels(helplineId, body.period);
+  if (usual.months < 3) return [];
+  const warnings: string[] = [];
+  const total = body.cells.reduce((s, c) => s + c.count, 0);
+  if (usual.total >= 20 && (total > usual.total * 5 || total < usual.total / 5)) {
+    warnings.push(
+      `This month has ${total.toLocaleString('en')} cases; your usual month over the last ${usual.months} months is about ${Math.round(usual.total).toLocaleString('en')}. Please check it is complete and correct.`,
+    );
+  }
+  const byHarm = new Map<string, number>();
+  for (const c of body.cells) byHarm.set(c.harm, (byHarm.get(c.harm) ?? 0) + c.count);
+  for (const [harm, n] of byHarm) {
+    const mean = usual.byHarm.get(harm) ?? 0;
+    if (n >= 50 && n > Math.max(mean, 1) * 10) {
+      warnings.push(
+        `${harm}: ${n.toLocaleString('en')} cases, more than ten times your usual ${Math.round(mean)} a month.`,
+      );
+    }
+  }
+  return warnings;
+}
+
 export async function submit(
   deps: SubmitDeps,
   helplineId: string,
   body: SubmissionBody,
-  options: { rowOf?: (cellIndex: number) => number; dryRun?: boolean } = {},
+  options: { dryRun?: boolean } = {},
 ): Promise<Receipt> {
-  // 1.
-  const problems: Problem[] = checkSubmissionRules(body, deps.clock(), options.rowOf);
-  if (problems.length > 0) {
-    throw invalidSubmission(`The submission has ${problems.length} problem(s); nothing was accepted.`, problems);
-  }
   const hash = contentHash(helplineId, body);
-  // 2.
+  const cases = body.cells.reduce((s, c) => s + c.count, 0);
+  // 1.
   const existing = await deps.receipts.findCurrentWithHash(helplineId, body.period, hash);
   if (existing) {
     return {
@@ -77,10 +109,18 @@ export async function submit(
       helplineId,
       period: body.period,
       cells: body.cells.length,
+      cases,
       submittedAt: existing.submittedAt,
       duplicate: true,
+      dryRun: options.dryRun === true,
+      replaces: null,
+      warnings: [],
     };
   }
+  const [current, warnings] = await Promise.all([
+    deps.receipts.current(helplineId, body.period),
+    anomalyWarnings(deps.receipts, helplineId, body),
+  ]);
   const submittedAt = deps.clock().toISOString();
   const message: SubmissionMessage = {
     schema: 'helpline.submission.v1',
@@ -99,9 +139,14 @@ export async function submit(
     helplineId,
     period: body.period,
     cells: body.cells.length,
+    cases,
     submittedAt,
     duplicate: false,
+    dryRun: options.dryRun === true,
+    replaces: current ?? null,
+    warnings,
   };
+  // 2.
   if (options.dryRun) return receipt;
   // 3.
   try {
@@ -125,7 +170,13 @@ export async function submit(
     submittedAt,
   });
   deps.logger.info(
-    { helplineId, period: body.period, submissionId: message.submissionId, cells: body.cells.length },
+    {
+      helplineId,
+      period: body.period,
+      submissionId: message.submissionId,
+      cells: body.cells.length,
+      warnings: warnings.length,
+    },
     'submission accepted',
   );
   return receipt;

@@ -156,6 +156,31 @@ async function replaceFacts(tx: Tx, winners: ReadonlyMap<string, SubmissionMessa
   return cells;
 }
 
+/** Every version's cells are kept, so a helpline can see exactly what it sent in each version. */
+async function keepVersionCells(tx: Tx, decisions: readonly Decision[]): Promise<void> {
+  const ids = decisions.flatMap((d) =>
+    d.status === 'loaded' || d.status === 'superseded' ? [d.message.submissionId] : [],
+  );
+  if (ids.length === 0) return;
+  // A redelivered record must not double the kept cells of its submission.
+  await tx.run('DELETE FROM submission_cells WHERE list_contains($1, submission_id)', [listValue(ids)]);
+  const appender = await tx.appender('submission_cells');
+  for (const d of decisions) {
+    if (d.status !== 'loaded' && d.status !== 'superseded') continue;
+    for (const c of d.message.cells) {
+      appender.appendVarchar(d.message.submissionId);
+      appender.appendVarchar(c.harm);
+      appender.appendVarchar(c.ageBand);
+      appender.appendVarchar(c.gender);
+      appender.appendVarchar(c.channel);
+      appender.appendInteger(c.count);
+      appender.endRow();
+    }
+  }
+  appender.flushSync();
+  appender.closeSync();
+}
+
 async function recordVersions(
   tx: Tx,
   decisions: readonly Decision[],
@@ -250,6 +275,7 @@ export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> 
     const cells = winners.size > 0 ? await replaceFacts(tx, winners) : 0;
     // 4.
     await recordVersions(tx, decisions, current, winners, batch.partition);
+    await keepVersionCells(tx, decisions);
     // 5.
     const last = fresh[fresh.length - 1];
     if (last) {

@@ -57,6 +57,63 @@ export function createRegistry(db: Db) {
       return rows[0];
     },
 
+    /**
+     * Issues a new key; the helpline's earlier keys keep working until `now + graceMs`, so an
+     * automated uploader can switch over without a failed month.
+     */
+    async rotateKey(
+      helplineId: string,
+      now: Date,
+      graceMs: number,
+    ): Promise<{ key: string; previousValidUntil: string }> {
+      const key = newKey('hk');
+      const until = new Date(now.getTime() + graceMs).toISOString();
+      await db.transaction(async (tx) => {
+        await tx.run(
+          `UPDATE api_keys SET expires_at = $2::TIMESTAMPTZ
+            WHERE role = 'helpline' AND helpline_id = $1 AND (expires_at IS NULL OR expires_at > $2::TIMESTAMPTZ)`,
+          [helplineId, until],
+        );
+        await tx.run(
+          `INSERT INTO api_keys (key_hash, role, helpline_id, created_at) VALUES ($1, 'helpline', $2, $3::TIMESTAMPTZ)`,
+          [hashKey(key), helplineId, now.toISOString()],
+        );
+      });
+      return { key, previousValidUntil: until };
+    },
+
+    async listHelplines(): Promise<HelplineInfo[]> {
+      return db.all<{ id: string; name: string; country: string; region: string }>(
+        'SELECT id, name, country, region FROM helplines ORDER BY id',
+      );
+    },
+
+    async getMappings(helplineId: string): Promise<Record<string, Record<string, string>>> {
+      const rows = await db.all<{ field: string; local_code: string; canonical: string }>(
+        'SELECT field, local_code, canonical FROM helpline_mappings WHERE helpline_id = $1 ORDER BY field, local_code',
+        [helplineId],
+      );
+      const out: Record<string, Record<string, string>> = {};
+      for (const r of rows) (out[r.field] ??= {})[r.local_code] = r.canonical;
+      return out;
+    },
+
+    /** Replaces the helpline's whole mapping (admin-approved). */
+    async putMappings(helplineId: string, mappings: Record<string, Record<string, string>>, now: Date): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.run('DELETE FROM helpline_mappings WHERE helpline_id = $1', [helplineId]);
+        for (const [field, codes] of Object.entries(mappings)) {
+          for (const [local, canonical] of Object.entries(codes)) {
+            await tx.run(
+              `INSERT INTO helpline_mappings (helpline_id, field, local_code, canonical, approved_at)
+               VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ)`,
+              [helplineId, field, local, canonical, now.toISOString()],
+            );
+          }
+        }
+      });
+    },
+
     async countHelplines(): Promise<number> {
       const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM helplines');
       return Number(rows[0]?.n ?? 0n);

@@ -67,3 +67,31 @@ export const SCHEMA_SQL: readonly string[] = [
      PRIMARY KEY (topic, partition)
    )`,
 ];
+
+/** Tables added for helpline accounts (issue 3); CREATE IF NOT EXISTS keeps older files working. */
+export const ACCOUNT_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS helpline_mappings (
+     helpline_id VARCHAR NOT NULL,
+     field VARCHAR NOT NULL,
+     local_code VARCHAR NOT NULL,
+     canonical VARCHAR NOT NULL,
+     approved_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (helpline_id, field, local_code)
+   )`,
+  `CREATE TABLE IF NOT EXISTS idempotency_keys (
+     helpline_id VARCHAR NOT NULL,
+     idempotency_key VARCHAR NOT NULL,
+     request_hash VARCHAR NOT NULL,
+     submission_id VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (helpline_id, idempotency_key)
+   )`,
+  `CREATE TABLE IF NOT EXISTS submission_cells (
+     submission_id VARCHAR NOT NULL,
+     harm VARCHAR NOT NULL,
+     age_band VARCHAR NOT NULL,
+     gender VARCHAR NOT NULL,
+     channel VARCHAR NOT NULL,
+     count INTEGER NOT NULL
+   )`,
+];

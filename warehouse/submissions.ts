@@ -113,6 +113,68 @@ export function createSubmissionStore(db: Db) {
       return rows[0] ? toRecord(rows[0]) : undefined;
     },
 
+    async cells(submissionId: string) {
+      const rows = await db.all<{ harm: string; age_band: string; gender: string; channel: string; count: number }>(
+        `SELECT harm, age_band, gender, channel, count FROM submission_cells WHERE submission_id = $1
+          ORDER BY harm, age_band, gender, channel`,
+        [submissionId],
+      );
+      return rows.map((r) => ({
+        harm: r.harm,
+        ageBand: r.age_band,
+        gender: r.gender,
+        channel: r.channel,
+        count: r.count,
+      }));
+    },
+
+    /** The version a new upload would replace, if any. */
+    async current(helplineId: string, period: string) {
+      const rows = await db.all<{ submission_id: string; version: number }>(
+        'SELECT submission_id, version FROM current_versions WHERE helpline_id = $1 AND period = $2',
+        [helplineId, period],
+      );
+      const row = rows[0];
+      return row ? { submissionId: row.submission_id, version: row.version } : undefined;
+    },
+
+    /** The helpline's usual month over its last 12 loaded months: total and per harm type. */
+    async usualLevels(helplineId: string, before: string) {
+      const rows = await db.all<{ harm: string | null; mean: number; months: bigint }>(
+        `WITH recent AS (
+           SELECT period FROM current_versions WHERE helpline_id = $1 AND period < $2 ORDER BY period DESC LIMIT 12),
+         monthly AS (
+           SELECT period, harm, sum(count) AS n FROM facts
+            WHERE helpline_id = $1 AND period IN (SELECT period FROM recent) GROUP BY ALL)
+         SELECT harm, sum(n) / (SELECT count(*) FROM recent) AS mean, (SELECT count(*) FROM recent) AS months
+           FROM monthly GROUP BY ROLLUP (harm)`,
+        [helplineId, before],
+      );
+      const months = Number(rows[0]?.months ?? 0n);
+      const total = rows.find((r) => r.harm === null)?.mean ?? 0;
+      const byHarm = new Map(rows.filter((r) => r.harm !== null).map((r) => [r.harm as string, Number(r.mean)]));
+      return { months, total: Number(total), byHarm };
+    },
+
+    async findIdempotent(helplineId: string, key: string) {
+      const rows = await db.all<{ request_hash: string; submission_id: string }>(
+        'SELECT request_hash, submission_id FROM idempotency_keys WHERE helpline_id = $1 AND idempotency_key = $2',
+        [helplineId, key],
+      );
+      const row = rows[0];
+      return row ? { requestHash: row.request_hash, submissionId: row.submission_id } : undefined;
+    },
+
+    async rememberIdempotent(helplineId: string, key: string, requestHash: string, submissionId: string) {
+      await db.transaction((tx) =>
+        tx.run(
+          `INSERT INTO idempotency_keys (helpline_id, idempotency_key, request_hash, submission_id, created_at)
+           VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING`,
+          [helplineId, key, requestHash, submissionId],
+        ),
+      );
+    },
+
     async list(helplineId: string, period?: string): Promise<SubmissionRecord[]> {
       const rows = period
         ? await db.all<RawRow>(`${SELECT} WHERE helpline_id = $1 AND period = $2 ORDER BY submitted_at`, [

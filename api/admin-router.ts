@@ -1,0 +1,119 @@
+/**
+ * The secretariat's API (admin key): register helplines, rotate their keys, approve code mappings.
+ * A helpline key is shown once, at creation or rotation, and stored only as a hash.
+ */
+import { type Request, type Response, Router } from 'express';
+import {
+  AppError,
+  findCountry,
+  forbidden,
+  HelplineIdSchema,
+  type HelplineInfo,
+  KEY_GRACE_DAYS,
+  type Mappings,
+  MappingsSchema,
+  NewHelplineSchema,
+  notFound,
+} from '../domain/index.js';
+import { requirePrincipal, zodProblems } from '../ingest/index.js';
+
+export interface AdminRegistry {
+  addHelpline(h: HelplineInfo, now: Date): Promise<{ key: string }>;
+  findHelpline(id: string): Promise<HelplineInfo | undefined>;
+  listHelplines(): Promise<HelplineInfo[]>;
+  rotateKey(id: string, now: Date, graceMs: number): Promise<{ key: string; previousValidUntil: string }>;
+  getMappings(id: string): Promise<Record<string, Record<string, string>>>;
+  putMappings(id: string, mappings: Mappings, now: Date): Promise<void>;
+}
+
+function requireAdmin(res: Response): void {
+  if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
+}
+
+function parseBody<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
+  body: unknown,
+): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new AppError('invalid_body', 'The request body is not valid.', {
+      status: 422,
+      problems: zodProblems(parsed.error),
+    });
+  }
+  return parsed.data;
+}
+
+async function existing(registry: AdminRegistry, req: Request): Promise<HelplineInfo> {
+  const id = String(req.params.id);
+  const helpline = HelplineIdSchema.safeParse(id).success ? await registry.findHelpline(id) : undefined;
+  if (!helpline) throw notFound('No such helpline.');
+  return helpline;
+}
+
+export function createAdminRouter(registry: AdminRegistry, clock: () => Date): Router {
+  const router = Router();
+  router.use('/v1/admin', (_req, res, next) => {
+    requireAdmin(res);
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/v1/admin/helplines', async (_req, res) => {
+    res.json({ helplines: await registry.listHelplines() });
+  });
+
+  router.post('/v1/admin/helplines', async (req, res) => {
+    const body = parseBody(NewHelplineSchema, req.body);
+    const country = findCountry(body.country);
+    if (!country) throw notFound('Unknown country.');
+    if (body.region && body.region !== country.region) {
+      throw new AppError('invalid_body', `${country.name} belongs to region ${country.region}.`, {
+        status: 422,
+        problems: [
+          { path: 'region', rule: 'region_matches_country', message: `${country.name} is in ${country.region}` },
+        ],
+      });
+    }
+    if (await registry.findHelpline(body.id)) {
+      throw new AppError('conflict', `A helpline with id ${body.id} already exists.`, { status: 409 });
+    }
+    const helpline: HelplineInfo = { id: body.id, name: body.name, country: body.country, region: country.region };
+    const { key } = await registry.addHelpline(helpline, clock());
+    res.status(201).location(`/v1/admin/helplines/${helpline.id}`).json({
+      helpline,
+      key,
+      note: 'Keep this key safe: it is shown only now and stored only as a hash.',
+    });
+  });
+
+  router.get('/v1/admin/helplines/:id', async (req, res) => {
+    const helpline = await existing(registry, req);
+    res.json({ helpline, mappings: await registry.getMappings(helpline.id) });
+  });
+
+  router.post('/v1/admin/helplines/:id/keys', async (req, res) => {
+    const helpline = await existing(registry, req);
+    const rotated = await registry.rotateKey(helpline.id, clock(), KEY_GRACE_DAYS * 86_400_000);
+    res.status(201).json({
+      helplineId: helpline.id,
+      key: rotated.key,
+      previousKeysValidUntil: rotated.previousValidUntil,
+      note: `Earlier keys keep working for ${KEY_GRACE_DAYS} days. This key is shown only now.`,
+    });
+  });
+
+  router.get('/v1/admin/helplines/:id/mappings', async (req, res) => {
+    const helpline = await existing(registry, req);
+    res.json({ helplineId: helpline.id, mappings: await registry.getMappings(helpline.id) });
+  });
+
+  router.put('/v1/admin/helplines/:id/mappings', async (req, res) => {
+    const helpline = await existing(registry, req);
+    const mappings = parseBody(MappingsSchema, req.body);
+    await registry.putMappings(helpline.id, mappings, clock());
+    res.json({ helplineId: helpline.id, mappings: await registry.getMappings(helpline.id) });
+  });
+
+  return router;
+}

@@ -1,0 +1,28 @@
+/** Admin request bodies: registering helplines and approving their local code mappings. */
+import { z } from 'zod';
+import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from './dimensions.js';
+import { COUNTRY_CODES, REGION_CODES } from './geography.js';
+import { HelplineIdSchema } from './submission.js';
+import { HARM_TYPE_CODES } from './taxonomy.js';
+
+export const NewHelplineSchema = z.strictObject({
+  id: HelplineIdSchema,
+  name: z.string().trim().min(2).max(120),
+  country: z.enum(COUNTRY_CODES),
+  /** Derived from the country when omitted; must agree with it when given. */
+  region: z.enum(REGION_CODES).optional(),
+});
+export type NewHelpline = z.infer<typeof NewHelplineSchema>;
+
+const LocalCode = z.string().regex(/^[A-Za-z0-9_.+-]{1,40}$/, 'a local code is 1–40 letters, digits or _ . + -');
+
+export const MappingsSchema = z.strictObject({
+  harm: z.record(LocalCode, z.enum(HARM_TYPE_CODES)).optional(),
+  ageBand: z.record(LocalCode, z.enum(AGE_BAND_CODES)).optional(),
+  gender: z.record(LocalCode, z.enum(GENDER_CODES)).optional(),
+  channel: z.record(LocalCode, z.enum(CHANNEL_CODES)).optional(),
+});
+export type Mappings = z.infer<typeof MappingsSchema>;
+
+/** How long a rotated-out helpline key keeps working, so scheduled uploaders can switch over. */
+export const KEY_GRACE_DAYS = 7;
