@@ -94,7 +94,7 @@ export function createRegistry(db: Db) {
         [helplineId],
       );
       const out: Record<string, Record<string, string>> = {};
-      for (const r of rows) (out[r.field] ??= {})[r.local_code] = r.canonical;
+      for (const r of rows) out[r.field] = { ...out[r.field], [r.local_code]: r.canonical };
       return out;
     },
 

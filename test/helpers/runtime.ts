@@ -20,15 +20,30 @@ export function uniqueTopics(): Topics {
   return { submissions: `test.submissions.${id}`, deadLetters: `test.dlq.${id}` };
 }
 
-export async function startTestRuntime(options: { clock?: () => Date } = {}): Promise<TestRuntime> {
+/** Every log line the runtime writes, for tests that check what must never be logged. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  write(line: string) {
+    this.lines.push(line);
+  }
+  get text() {
+    return this.lines.join('');
+  }
+}
+
+export async function startTestRuntime(
+  options: { clock?: () => Date; logs?: LogCapture; brokers?: string[] } = {},
+): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
   const adminKey = `ak_test_${randomBytes(24).toString('base64url')}`;
   const topics = uniqueTopics();
   const runtime = await startRuntime({
     warehousePath: join(dir, 'warehouse.duckdb'),
-    brokers: inject('kafkaBrokers'),
+    brokers: options.brokers ?? inject('kafkaBrokers'),
     port: 0,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logs
+      ? pino({ level: 'debug' }, options.logs)
+      : pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     topics,
     groupId: `test-group-${randomBytes(4).toString('hex')}`,
     adminKey,
