@@ -7,7 +7,7 @@
   var status = figure.querySelector('.status');
   fetch(figure.getAttribute('data-spec'), { headers: { Accept: 'application/json' } })
     .then((response) => {
-      if (!response.ok) throw new Error('The chart data could not be loaded (HTTP ' + response.status + ').');
+      if (!response.ok) throw new Error(`The chart data could not be loaded (HTTP ${response.status}).`);
       return response.json();
     })
     .then((spec) => {
