@@ -10,8 +10,10 @@ export type LoadItem =
       readonly kind: 'reject';
       readonly offset: bigint;
       readonly reason: string;
-      /** Present when the record was readable enough to name its submission. */
+      /** Present when the record was readable enough to name its submission (and whose it is). */
       readonly submissionId?: string;
+      readonly helplineId?: string;
+      readonly period?: string;
     };
 
 export interface LoadBatch {

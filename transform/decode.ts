@@ -6,8 +6,10 @@ import {
   type BusRecord,
   checkSubmissionRules,
   contentHash,
+  HelplineIdSchema,
   type HelplineInfo,
   type LoadItem,
+  PeriodSchema,
   SubmissionMessageSchema,
   submissionKey,
 } from '../domain/index.js';
@@ -19,11 +21,12 @@ export async function decodeRecord(
   findHelpline: (id: string) => Promise<HelplineInfo | undefined>,
   now: Date,
 ): Promise<LoadItem> {
+  let named: { helplineId?: string; period?: string } = {};
   const reject = (reason: string, submissionId?: string): LoadItem => ({
     kind: 'reject',
     offset: record.offset,
     reason,
-    ...(submissionId === undefined ? {} : { submissionId }),
+    ...(submissionId === undefined ? {} : { submissionId, ...named }),
   });
   const text = record.value?.toString('utf8') ?? '';
   const namedId = UUID.exec(text)?.[1]?.toLowerCase();
@@ -32,6 +35,13 @@ export async function decodeRecord(
     json = JSON.parse(text);
   } catch {
     return reject('the record is not valid JSON');
+  }
+  if (typeof json === 'object' && json !== null) {
+    const { helplineId, period } = json as { helplineId?: unknown; period?: unknown };
+    named = {
+      ...(HelplineIdSchema.safeParse(helplineId).success ? { helplineId: helplineId as string } : {}),
+      ...(PeriodSchema.safeParse(period).success ? { period: period as string } : {}),
+    };
   }
   const parsed = SubmissionMessageSchema.safeParse(json);
   if (!parsed.success) {

@@ -5,7 +5,8 @@
  *   2. read the current version of every helpline-month in the batch (one query) and decide each
  *      record in offset order: new version | unchanged (same content) | superseded (older than the
  *      current version) | rejected
- *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append)
+ *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append),
+ *      and recompute the aggregates of the country-months they touch
  *   4. record every version in `submissions`, move `current_versions` (staged, then one statement each)
  *   5. store the next offset of the partition
  *
@@ -13,6 +14,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { findHarmType, type LoadBatch, type LoadResult, type SubmissionMessage } from '../domain/index.js';
+import { refreshTouchedAggregates } from './aggregates.js';
 import type { Db, Tx } from './db.js';
 
 interface Current {
@@ -29,12 +31,20 @@ type Decision =
       offset: bigint;
       version: number | null;
     }
-  | { status: 'rejected'; submissionId: string | undefined; offset: bigint; reason: string };
+  | {
+      status: 'rejected';
+      submissionId: string | undefined;
+      helplineId: string | undefined;
+      period: string | undefined;
+      offset: bigint;
+      reason: string;
+    };
 
 const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 
 export const STAGING_SQL: readonly string[] = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_keys (helpline_id VARCHAR, period VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_touched (country VARCHAR, period VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_submissions (
      submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, version INTEGER, content_hash VARCHAR,
      submitted_at VARCHAR, status VARCHAR, cells INTEGER, total BIGINT, kafka_partition INTEGER, kafka_offset BIGINT)`,
@@ -78,7 +88,14 @@ function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
   const counts = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0 };
   for (const item of fresh) {
     if (item.kind === 'reject') {
-      decisions.push({ status: 'rejected', submissionId: item.submissionId, offset: item.offset, reason: item.reason });
+      decisions.push({
+        status: 'rejected',
+        submissionId: item.submissionId,
+        helplineId: item.helplineId,
+        period: item.period,
+        offset: item.offset,
+        reason: item.reason,
+      });
       counts.rejected++;
       continue;
     }
@@ -193,10 +210,14 @@ async function recordVersions(
   for (const d of decisions) {
     if (d.status === 'rejected') {
       if (d.submissionId === undefined) continue;
+      // Accepted by ingest → marked rejected; written by another client → recorded as rejected.
       await tx.run(
-        `UPDATE submissions SET status = 'rejected', reason = $2, kafka_partition = $3, kafka_offset = $4, loaded_at = now()
-          WHERE submission_id = $1`,
-        [d.submissionId, d.reason, partition, d.offset],
+        `INSERT INTO submissions (submission_id, helpline_id, period, content_hash, submitted_at, status, reason,
+                                  kafka_partition, kafka_offset, loaded_at)
+         VALUES ($1, $5, $6, '', now(), 'rejected', $2, $3, $4, now())
+         ON CONFLICT (submission_id) DO UPDATE SET status = 'rejected', reason = excluded.reason,
+           kafka_partition = excluded.kafka_partition, kafka_offset = excluded.kafka_offset, loaded_at = excluded.loaded_at`,
+        [d.submissionId, d.reason, partition, d.offset, d.helplineId ?? 'unknown', d.period ?? 'unknown'],
       );
       continue;
     }
@@ -273,6 +294,7 @@ export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> 
     const { winners, decisions, counts } = decide(fresh, current);
     // 3.
     const cells = winners.size > 0 ? await replaceFacts(tx, winners) : 0;
+    if (winners.size > 0) await refreshTouchedAggregates(tx);
     // 4.
     await recordVersions(tx, decisions, current, winners, batch.partition);
     await keepVersionCells(tx, decisions);

@@ -95,3 +95,17 @@ export const ACCOUNT_SQL: readonly string[] = [
      count INTEGER NOT NULL
    )`,
 ];
+
+/**
+ * Aggregates kept up to date by each load for the helpline-months it touched (by country and
+ * month), so trend queries never scan every fact. `recomputeAggregates` builds the same from scratch.
+ */
+export const AGGREGATE_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS agg_harm_month (
+     period VARCHAR NOT NULL, year SMALLINT NOT NULL, country VARCHAR NOT NULL, region VARCHAR NOT NULL,
+     harm VARCHAR NOT NULL, harm_group VARCHAR NOT NULL, cases BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS agg_dims_month (
+     period VARCHAR NOT NULL, year SMALLINT NOT NULL, country VARCHAR NOT NULL, region VARCHAR NOT NULL,
+     harm_group VARCHAR NOT NULL, age_band VARCHAR NOT NULL, gender VARCHAR NOT NULL, channel VARCHAR NOT NULL,
+     cases BIGINT NOT NULL)`,
+];

@@ -1,9 +1,18 @@
 /**
- * Trend aggregates over the current facts (the internal, unprotected view). Every filter value
- * arrives already checked against the closed code lists, and still travels as a bound parameter.
+ * Trend aggregates (the internal, unprotected view). Reads the smallest table that can answer:
+ * `agg_harm_month` unless the query splits or filters by age band, gender or channel, then
+ * `agg_dims_month` when the harm filter is whole groups, else `facts`. Every filter value arrives
+ * already checked against the closed code lists, and still travels as a bound parameter.
  */
 import { listValue } from '@duckdb/node-api';
-import { expandHarmCode, type Split, type TrendCell, type TrendsQuery } from '../domain/index.js';
+import {
+  expandHarmCode,
+  HARM_TYPES,
+  type HarmTypeCode,
+  type Split,
+  type TrendCell,
+  type TrendsQuery,
+} from '../domain/index.js';
 import type { Db, Params } from './db.js';
 
 const SPLIT_COLUMN: Record<Split, string> = {
@@ -19,7 +28,33 @@ const SPLIT_COLUMN: Record<Split, string> = {
 export const lowerBound = (p: string) => (p.length === 4 ? `${p}-01` : p);
 export const upperBound = (p: string) => (p.length === 4 ? `${p}-12` : p);
 
+/** The harm filter as whole groups, when it is exactly that (so group-level tables can answer). */
+function asWholeGroups(types: readonly HarmTypeCode[]): string[] | undefined {
+  const wanted = new Set<string>(types);
+  const groups = [...new Set(HARM_TYPES.filter((t) => wanted.has(t.code)).map((t) => t.group))];
+  const covered = HARM_TYPES.filter((t) => groups.includes(t.group)).length;
+  return covered === wanted.size ? groups : undefined;
+}
+
+function chooseSource(q: TrendsQuery, types: readonly HarmTypeCode[] | undefined) {
+  const usesDims =
+    Boolean(q.ageBand || q.gender || q.channel) || ['ageBand', 'gender', 'channel'].includes(q.split ?? '');
+  if (!usesDims)
+    return { table: 'agg_harm_month', value: 'cases', harm: types ? { column: 'harm', codes: types } : undefined };
+  const groups = types ? asWholeGroups(types) : undefined;
+  if (q.split !== 'harm' && (!types || groups)) {
+    return {
+      table: 'agg_dims_month',
+      value: 'cases',
+      harm: groups ? { column: 'harm_group', codes: groups } : undefined,
+    };
+  }
+  return { table: 'facts', value: 'count', harm: types ? { column: 'harm', codes: types } : undefined };
+}
+
 export async function queryTrends(db: Db, q: TrendsQuery): Promise<TrendCell[]> {
+  const types = q.harm ? [...new Set(q.harm.flatMap((code) => expandHarmCode(code) ?? []))] : undefined;
+  const source = chooseSource(q, types);
   const where: string[] = [];
   const params: Params[number][] = [];
   const inList = (column: string, values: readonly string[] | undefined) => {
@@ -29,7 +64,7 @@ export async function queryTrends(db: Db, q: TrendsQuery): Promise<TrendCell[]> 
   };
   inList('region', q.region);
   inList('country', q.country);
-  inList('harm', q.harm ? [...new Set(q.harm.flatMap((code) => expandHarmCode(code) ?? []))] : undefined);
+  inList(source.harm?.column ?? 'harm', source.harm?.codes);
   inList('age_band', q.ageBand);
   inList('gender', q.gender);
   inList('channel', q.channel);
@@ -43,16 +78,49 @@ export async function queryTrends(db: Db, q: TrendsQuery): Promise<TrendCell[]> 
   }
   const period = q.by === 'month' ? 'period' : 'CAST(year AS VARCHAR)';
   const key = q.split ? SPLIT_COLUMN[q.split] : 'NULL';
-  const rows = await db.all<{ period: string; key: string | null; value: bigint; helplines: bigint }>(
-    `SELECT ${period} AS period, ${key} AS key, sum(count) AS value, count(DISTINCT helpline_id) AS helplines
-       FROM facts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const values = await db.all<{ period: string; key: string | null; value: bigint }>(
+    `SELECT ${period} AS period, ${key} AS key, sum(${source.value}) AS value
+       FROM ${source.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY ALL ORDER BY period, key`,
     params,
   );
-  return rows.map((r) => ({
+
+  // Helplines reporting: those with a loaded month in the period and geography (per region or
+  // country when split by it), whatever the harm filter.
+  const geoWhere: string[] = [];
+  const geoParams: Params[number][] = [];
+  const geoList = (column: string, list: readonly string[] | undefined) => {
+    if (!list) return;
+    geoParams.push(listValue([...list]));
+    geoWhere.push(`list_contains($${geoParams.length}, ${column})`);
+  };
+  geoList('h.region', q.region);
+  geoList('h.country', q.country);
+  if (q.from) {
+    geoParams.push(lowerBound(q.from));
+    geoWhere.push(`cv.period >= $${geoParams.length}`);
+  }
+  if (q.to) {
+    geoParams.push(upperBound(q.to));
+    geoWhere.push(`cv.period <= $${geoParams.length}`);
+  }
+  const geoKey = q.split === 'region' ? 'h.region' : q.split === 'country' ? 'h.country' : 'NULL';
+  const geoPeriod = q.by === 'month' ? 'cv.period' : 'substr(cv.period, 1, 4)';
+  const reporting = await db.all<{ period: string; key: string | null; n: bigint }>(
+    `SELECT ${geoPeriod} AS period, ${geoKey} AS key, count(DISTINCT cv.helpline_id) AS n
+       FROM current_versions cv JOIN helplines h ON h.id = cv.helpline_id
+      ${geoWhere.length ? `WHERE ${geoWhere.join(' AND ')}` : ''} GROUP BY ALL`,
+    geoParams,
+  );
+  const perKey = new Map(reporting.map((r) => [`${r.period}|${r.key ?? ''}`, Number(r.n)]));
+  const perPeriod = new Map<string, number>();
+  if (geoKey === 'NULL') for (const r of reporting) perPeriod.set(r.period, Number(r.n));
+
+  return values.map((r) => ({
     period: r.period,
     key: r.key,
     value: Number(r.value),
-    helplinesReporting: Number(r.helplines),
+    helplinesReporting:
+      geoKey === 'NULL' ? (perPeriod.get(r.period) ?? 0) : (perKey.get(`${r.period}|${r.key ?? ''}`) ?? 0),
   }));
 }

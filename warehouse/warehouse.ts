@@ -8,14 +8,14 @@ import type { LoadTarget, TrendsQuery } from '../domain/index.js';
 import { type Db, openDb } from './db.js';
 import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ACCOUNT_SQL, AGGREGATE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
 export async function openWarehouse(path: string) {
   const db: Db = await openDb(path);
   await db.transaction(async (tx) => {
-    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...STAGING_SQL]) await tx.run(sql);
+    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...STAGING_SQL]) await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
       String(SCHEMA_VERSION),
     ]);

@@ -91,6 +91,20 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           },
         ].filter((t) => !existing.has(t.topic));
         if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+        // A new topic's partitions can take a moment to be served by their leader: wait until
+        // every partition answers an offsets request, so producers and consumers start cleanly.
+        const deadline = Date.now() + 30_000;
+        for (const topic of [topics.submissions, topics.deadLetters]) {
+          for (;;) {
+            try {
+              const offsets = await admin.fetchTopicOffsets(topic);
+              if (offsets.length >= 1) break;
+            } catch (error) {
+              if (Date.now() > deadline) throw error;
+            }
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
       });
     },
 

@@ -1,0 +1,38 @@
+/**
+ * Aggregate maintenance, set-based. The unit of change is (country, month): a load recomputes
+ * exactly the aggregate rows of the country-months it touched, from the facts, in its transaction.
+ */
+import type { Tx } from './db.js';
+
+const HARM_SELECT = `SELECT period, year, country, region, harm, harm_group, sum(count) AS cases FROM facts`;
+const DIMS_SELECT = `SELECT period, year, country, region, harm_group, age_band, gender, channel, sum(count) AS cases FROM facts`;
+const TOUCHED = `EXISTS (SELECT 1 FROM stage_touched t WHERE t.country = facts.country AND t.period = facts.period)`;
+
+export const AGGREGATE_TABLES = ['agg_harm_month', 'agg_dims_month'] as const;
+
+/** Uses `stage_keys` (the helpline-months replaced in this batch). */
+export async function refreshTouchedAggregates(tx: Tx): Promise<void> {
+  await tx.run('DELETE FROM stage_touched');
+  await tx.run(
+    `INSERT INTO stage_touched SELECT DISTINCT h.country, k.period FROM stage_keys k JOIN helplines h ON h.id = k.helpline_id`,
+  );
+  for (const table of AGGREGATE_TABLES) {
+    await tx.run(
+      `DELETE FROM ${table} USING stage_touched t WHERE ${table}.country = t.country AND ${table}.period = t.period`,
+    );
+  }
+  await tx.run(`INSERT INTO agg_harm_month ${HARM_SELECT} WHERE ${TOUCHED} GROUP BY ALL`);
+  await tx.run(`INSERT INTO agg_dims_month ${DIMS_SELECT} WHERE ${TOUCHED} GROUP BY ALL`);
+}
+
+export async function recomputeAggregates(tx: Tx): Promise<void> {
+  for (const table of AGGREGATE_TABLES) await tx.run(`DELETE FROM ${table}`);
+  await tx.run(`INSERT INTO agg_harm_month ${HARM_SELECT} GROUP BY ALL`);
+  await tx.run(`INSERT INTO agg_dims_month ${DIMS_SELECT} GROUP BY ALL`);
+}
+
+/** The aggregates as a full recomputation would make them, for checks (tests, rebuild). */
+export const FULL_AGGREGATE_QUERIES: Record<(typeof AGGREGATE_TABLES)[number], string> = {
+  agg_harm_month: `${HARM_SELECT} GROUP BY ALL`,
+  agg_dims_month: `${DIMS_SELECT} GROUP BY ALL`,
+};
