@@ -19,6 +19,10 @@ const ConfigSchema = z.object({
     ),
   KAFKA_PORT: z.coerce.number().int().min(0).max(65535).default(9092),
   KAFKA_GROUP_ID: z.string().default('helpline-warehouse'),
+  KAFKA_TOPIC_SUBMISSIONS: z.string().default('helpline.submissions.v1'),
+  KAFKA_TOPIC_DEAD_LETTERS: z.string().default('helpline.submissions.dlq.v1'),
+  /** How soon the group notices a dead worker and hands its partitions on (broker minimum 6 s). */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   ADMIN_KEY: z.string().min(24, 'ADMIN_KEY must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),

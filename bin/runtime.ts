@@ -25,6 +25,7 @@ export interface RuntimeOptions {
   readonly logger: Logger;
   readonly topics?: Topics;
   readonly groupId?: string;
+  readonly sessionTimeoutMs?: number;
   readonly adminKey?: string;
   readonly clock?: () => Date;
 }
@@ -50,7 +51,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await bus.ensureTopics(topics);
   const producer = await bus.producer();
   const transformer = createTransformer({
-    consumer: bus.consumer(options.groupId ?? 'helpline-warehouse'),
+    consumer: bus.consumer(options.groupId ?? 'helpline-warehouse', {
+      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+    }),
     producer,
     target: warehouse.loadTarget,
     topics,

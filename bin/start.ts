@@ -62,6 +62,8 @@ async function main(): Promise<void> {
       host: config.HOST,
       logger,
       groupId: config.KAFKA_GROUP_ID,
+      topics: { submissions: config.KAFKA_TOPIC_SUBMISSIONS, deadLetters: config.KAFKA_TOPIC_DEAD_LETTERS },
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       adminKey,
     });
     // 4.

@@ -21,7 +21,7 @@ export class BusUnavailableError extends Error {
 export interface KafkaBus {
   ensureTopics(topics: Topics, partitions?: number): Promise<void>;
   producer(): Promise<BusProducer & { disconnect(): Promise<void> }>;
-  consumer(groupId: string): BusConsumer;
+  consumer(groupId: string, options?: { sessionTimeoutMs?: number }): BusConsumer;
   /** True when a broker answers a metadata request. */
   ping(): Promise<boolean>;
 }
@@ -204,11 +204,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       };
     },
 
-    consumer(groupId: string): BusConsumer {
+    consumer(groupId: string, consumerOptions: { sessionTimeoutMs?: number } = {}): BusConsumer {
+      const sessionTimeout = consumerOptions.sessionTimeoutMs ?? 10_000;
       const consumer = kafka.consumer({
         groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3000,
+        sessionTimeout,
+        rebalanceTimeout: Math.max(sessionTimeout, 10_000),
+        heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 6)),
         maxBytesPerPartition: 8 * 1024 * 1024,
         retry: { initialRetryTime: 300, retries: 1_000_000, maxRetryTime: 10_000 },
       });

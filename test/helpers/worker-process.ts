@@ -1,0 +1,75 @@
+/**
+ * The real server process (`bin/start.ts`) as a child the test can SIGKILL and restart. It runs in
+ * its own process group so the kill takes tsx's child with it, like a machine losing power would.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { waitFor } from './runtime.js';
+
+export interface WorkerProcess {
+  readonly url: string;
+  start(): Promise<void>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+  readonly starts: number;
+}
+
+export function workerProcess(env: Record<string, string>, port: number): WorkerProcess {
+  let child: ChildProcess | undefined;
+  let starts = 0;
+  const url = `http://127.0.0.1:${port}`;
+  const exited = (c: ChildProcess) =>
+    new Promise<void>((ok) => {
+      if (c.exitCode !== null || c.signalCode !== null) ok();
+      else c.once('exit', () => ok());
+    });
+  return {
+    url,
+    get starts() {
+      return starts;
+    },
+    async start() {
+      child = spawn('npx', ['tsx', 'bin/start.ts'], {
+        env: { ...process.env, ...env, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
+      child.stderr?.resume();
+      starts++;
+      await waitFor(
+        'the worker to answer /healthz',
+        async () => {
+          if (child?.exitCode !== null) throw new Error(`worker exited with ${child?.exitCode}`);
+          try {
+            return (await fetch(`${url}/healthz`)).ok ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        },
+        60_000,
+      );
+    },
+    async kill() {
+      if (!child?.pid) return;
+      const c = child;
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited(c);
+      // The process group's other members die with it; give the OS a moment to release the file lock.
+      await new Promise((r) => setTimeout(r, 200));
+    },
+    async stop() {
+      if (!child?.pid) return;
+      const c = child;
+      try {
+        process.kill(-c.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      await exited(c);
+      await new Promise((r) => setTimeout(r, 500));
+    },
+  };
+}
