@@ -1,4 +1,5 @@
+export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
 export { type Db, openDb, WarehouseLockedError } from './db.js';
 export { hashKey, newKey, type Registry } from './registry.js';
 export type { AcceptedSubmission, SubmissionRecord, SubmissionStore } from './submissions.js';
-export { openWarehouse, type Warehouse } from './warehouse.js';
+export { ACCOUNT_TABLES, DATA_TABLES, openWarehouse, type Warehouse } from './warehouse.js';

@@ -12,6 +12,20 @@ import { ACCOUNT_SQL, AGGREGATE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
+/** Tables that are configuration, not data: a rebuild copies them rather than replaying them. */
+export const ACCOUNT_TABLES = ['helplines', 'api_keys', 'helpline_mappings', 'idempotency_keys'] as const;
+/** Tables a replay of the topic must reproduce exactly. */
+export const DATA_TABLES = [
+  'facts',
+  'current_versions',
+  'submission_cells',
+  'kafka_offsets',
+  'agg_harm_month',
+  'agg_dims_month',
+] as const;
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
 export async function openWarehouse(path: string) {
   const db: Db = await openDb(path);
   await db.transaction(async (tx) => {
@@ -40,6 +54,22 @@ export async function openWarehouse(path: string) {
     async helplineMonths(): Promise<number> {
       const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM current_versions');
       return Number(rows[0]?.n ?? 0n);
+    },
+    /** Copies helplines, keys, mappings and idempotency keys from another warehouse file. */
+    async copyAccountsFrom(path: string): Promise<void> {
+      // ATTACH and DETACH cannot share the copy's transaction.
+      await db.transaction((tx) => tx.run(`ATTACH ${quote(path)} AS source (READ_ONLY)`));
+      try {
+        await db.transaction(async (tx) => {
+          for (const table of ACCOUNT_TABLES) await tx.run(`INSERT INTO ${table} SELECT * FROM source.${table}`);
+        });
+      } finally {
+        await db.transaction((tx) => tx.run('DETACH source'));
+      }
+    },
+    async checkpoint(): Promise<void> {
+      await db.transaction(async () => {});
+      await db.all('CHECKPOINT');
     },
     close: () => db.close(),
   };

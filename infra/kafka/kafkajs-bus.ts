@@ -22,6 +22,8 @@ export interface KafkaBus {
   ensureTopics(topics: Topics, partitions?: number): Promise<void>;
   producer(): Promise<BusProducer & { disconnect(): Promise<void> }>;
   consumer(groupId: string, options?: { sessionTimeoutMs?: number }): BusConsumer;
+  /** The next offset to be written in each partition (the high watermark). */
+  endOffsets(topic: string): Promise<Map<number, bigint>>;
   /** True when a broker answers a metadata request. */
   ping(): Promise<boolean>;
 }
@@ -105,6 +107,13 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
             await new Promise((r) => setTimeout(r, 200));
           }
         }
+      });
+    },
+
+    endOffsets(topic: string) {
+      return withAdmin(async (admin) => {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
       });
     },
 
