@@ -89,7 +89,10 @@ describe('Kafka outage', () => {
 describe('broker restart in the middle of a load', () => {
   it('loses nothing and counts nothing twice', async () => {
     const helpline = await rt.addHelpline({ id: 'is-1', name: 'Iceland test line', country: 'IS', region: 'europe' });
-    const months = Array.from({ length: 120 }, (_, i) => `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+    const months = Array.from(
+      { length: 120 },
+      (_, i) => `${2010 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`,
+    );
     let expected = 0;
     let restarted = false;
     const send = async (period: string, count: number) => {
@@ -110,7 +113,11 @@ describe('broker restart in the middle of a load', () => {
       }
     })();
     // Restart the broker once a third of the months are in.
-    await waitFor('a third of the uploads', async () => (expected > 0 && expected >= (40 * 41) / 2 ? true : undefined), 120_000);
+    await waitFor(
+      'a third of the uploads',
+      async () => (expected > 0 && expected >= (40 * 41) / 2 ? true : undefined),
+      120_000,
+    );
     await kafka.stop();
     await new Promise((r) => setTimeout(r, 1500));
     kafka = await startLocalKafka({ dataDir: kafkaDir });
@@ -120,7 +127,9 @@ describe('broker restart in the middle of a load', () => {
     const total = await waitFor(
       'every month loaded',
       async () => {
-        const r = await fetch(`${rt.url}/v1/trends?by=year&country=IS&release=live`, { headers: { authorization: `Bearer ${rt.adminKey}` } });
+        const r = await fetch(`${rt.url}/v1/trends?by=year&country=IS&release=live`, {
+          headers: { authorization: `Bearer ${rt.adminKey}` },
+        });
         const rows = ((await r.json()) as { rows: { value: number; helplinesReporting: number }[] }).rows;
         const sum = rows.reduce((s, row) => s + row.value, 0);
         return sum === expected ? sum : undefined;
@@ -128,7 +137,9 @@ describe('broker restart in the middle of a load', () => {
       120_000,
     );
     expect(total).toBe((120 * 121) / 2);
-    const facts = await rt.warehouse.db.all<{ n: bigint }>("SELECT count(*) AS n FROM facts WHERE helpline_id = 'is-1'");
+    const facts = await rt.warehouse.db.all<{ n: bigint }>(
+      "SELECT count(*) AS n FROM facts WHERE helpline_id = 'is-1'",
+    );
     expect(facts[0]?.n).toBe(120n);
   }, 300_000);
 });

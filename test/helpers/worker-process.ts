@@ -49,10 +49,10 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
       );
     },
     async kill() {
-      if (!child?.pid) return;
       const c = child;
+      if (!c?.pid) return;
       try {
-        process.kill(-c.pid!, 'SIGKILL');
+        process.kill(-c.pid, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -61,10 +61,10 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
       await new Promise((r) => setTimeout(r, 200));
     },
     async stop() {
-      if (!child?.pid) return;
       const c = child;
+      if (!c?.pid) return;
       try {
-        process.kill(-c.pid!, 'SIGTERM');
+        process.kill(-c.pid, 'SIGTERM');
       } catch {
         return;
       }
