@@ -11,13 +11,16 @@ import { createSubmissionsRouter, identify, type SubmissionsRouterDeps } from '.
 import { type AdminRegistry, createAdminRouter } from './admin-router.js';
 import { createMetaRouter } from './meta-router.js';
 import { problemMiddleware } from './problem.js';
-import { createTrendsRouter, type TrendsSource } from './trends-router.js';
+import { createReleasesRouter, type ReleaseAdmin } from './releases-router.js';
+import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './trends-router.js';
 
 export interface ApiDeps {
   readonly logger: Logger;
   readonly authenticate: Authenticate;
   readonly submissions: SubmissionsRouterDeps;
   readonly trends: TrendsSource;
+  readonly releases: ReleaseAdmin & { reader: ReleaseSource & ReleaseAdmin['reader'] };
+  readonly codeVersion: string;
   readonly ready: () => Promise<Record<string, boolean>>;
   readonly registry: AdminRegistry;
   readonly clock: () => Date;
@@ -50,8 +53,9 @@ export function createApi(deps: ApiDeps): Express {
   app.use(createSubmissionsRouter(deps.submissions));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(createAdminRouter(deps.registry, deps.clock));
+  app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion));
   app.use(createMetaRouter());
-  app.use(createTrendsRouter(deps.trends));
+  app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   for (const router of deps.routers ?? []) app.use(router);
   app.use((req) => {
     throw notFound(`Nothing is served at ${req.path}.`);

@@ -1,9 +1,10 @@
 export { type ApiDeps, createApi } from './app.js';
 export { problemMiddleware } from './problem.js';
 export {
-  answerTrends,
-  PROTECTION,
+  answerFromRelease,
+  answerLive,
   parseTrendsQuery,
+  type ReleaseSource,
   type TrendRow,
   type TrendsAnswer,
   type TrendsSource,

@@ -1,24 +1,21 @@
 /**
  * GET /v1/trends — one measure (cases) over time, optionally split by one dimension.
  *
- * Until protected releases exist, public answers come from the warehouse with primary suppression
- * applied (counts 1–5 withheld; 1–10 for sexual violence and OCSEA). `release=live` (admin key
- * only) is the internal, unprotected view.
+ * Public answers come only from a protected release (default: the newest). `release=live` is the
+ * internal, unprotected warehouse, for the admin key only: two snapshots of a changing table
+ * could be subtracted, so it is never public.
  */
 import { type Request, type Response, Router } from 'express';
 import {
   AppError,
-  expandHarmCode,
-  findHarmType,
   forbidden,
+  type ReleasedTrendCell,
   type Split,
   type TrendCell,
   type TrendsQuery,
   TrendsQuerySchema,
 } from '../domain/index.js';
 import { principalOf, zodProblems } from '../ingest/index.js';
-
-export const PROTECTION = { minCount: 6, minCountSensitive: 11 } as const;
 
 export interface TrendRow {
   readonly period: string;
@@ -32,23 +29,18 @@ export interface TrendsAnswer {
   readonly release: string;
   readonly by: 'year' | 'month';
   readonly split: Split | null;
-  readonly protection: {
-    readonly method: string;
-    readonly threshold: number;
-    readonly sensitiveThreshold: number;
-  } | null;
+  readonly protection: Record<string, unknown> | null;
+  readonly citation: string | null;
   readonly rows: TrendRow[];
 }
 
 export type TrendsSource = (q: TrendsQuery) => Promise<TrendCell[]>;
 
-/** A cell is sensitive when every harm type it can contain is (sexual violence, OCSEA). */
-function isSensitive(q: TrendsQuery, cell: TrendCell): boolean {
-  const types = new Set<string>();
-  if (q.split === 'harm' && cell.key) types.add(cell.key);
-  else for (const code of q.harm ?? []) for (const t of expandHarmCode(code) ?? []) types.add(t);
-  if (types.size === 0) return false;
-  return [...types].every((t) => findHarmType(t)?.sensitive === true);
+export interface ReleaseSource {
+  query(
+    releaseId: string | undefined,
+    q: TrendsQuery,
+  ): Promise<{ release: { id: string; manifest: unknown }; cells: ReleasedTrendCell[] }>;
 }
 
 export function parseTrendsQuery(query: Request['query']): TrendsQuery {
@@ -62,45 +54,54 @@ export function parseTrendsQuery(query: Request['query']): TrendsQuery {
   return parsed.data;
 }
 
-export async function answerTrends(source: TrendsSource, q: TrendsQuery, live: boolean): Promise<TrendsAnswer> {
-  const cells = await source(q);
+function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[]): TrendRow[] {
   const split = q.split ?? null;
-  const rows = cells.map((cell): TrendRow => {
-    const threshold = isSensitive(q, cell) ? PROTECTION.minCountSensitive : PROTECTION.minCount;
-    const suppressed = !live && cell.value > 0 && cell.value < threshold;
-    return {
-      period: cell.period,
-      ...(split ? { [split]: cell.key } : {}),
-      value: suppressed ? null : cell.value,
-      suppressed,
-      helplinesReporting: cell.helplinesReporting,
-    };
-  });
+  return cells.map((cell) => ({
+    period: cell.period,
+    ...(split ? { [split]: cell.key } : {}),
+    value: 'suppressed' in cell && cell.suppressed ? null : cell.value,
+    suppressed: 'suppressed' in cell ? cell.suppressed : false,
+    helplinesReporting: cell.helplinesReporting,
+  }));
+}
+
+export async function answerFromRelease(source: ReleaseSource, q: TrendsQuery): Promise<TrendsAnswer> {
+  const { release, cells } = await source.query(q.release, q);
+  const manifest = release.manifest as { protection?: Record<string, unknown>; citation?: string };
   return {
-    release: live ? 'live' : 'provisional',
+    release: release.id,
     by: q.by,
-    split,
-    protection: live
-      ? null
-      : {
-          method: 'primary suppression',
-          threshold: PROTECTION.minCount - 1,
-          sensitiveThreshold: PROTECTION.minCountSensitive - 1,
-        },
-    rows,
+    split: q.split ?? null,
+    protection: manifest.protection ?? null,
+    citation: manifest.citation ?? null,
+    rows: rowsOf(q, cells),
   };
 }
 
-export function createTrendsRouter(source: TrendsSource): Router {
+export async function answerLive(source: TrendsSource, q: TrendsQuery): Promise<TrendsAnswer> {
+  return {
+    release: 'live',
+    by: q.by,
+    split: q.split ?? null,
+    protection: null,
+    citation: null,
+    rows: rowsOf(q, await source(q)),
+  };
+}
+
+export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource): Router {
   const router = Router();
   router.get('/v1/trends', async (req: Request, res: Response) => {
     const q = parseTrendsQuery(req.query);
-    const live = q.release === 'live';
-    if (live && principalOf(res)?.role !== 'admin') {
-      throw forbidden('release=live is the internal, unprotected view: it needs the admin key.');
+    if (q.release === 'live') {
+      if (principalOf(res)?.role !== 'admin') {
+        throw forbidden('release=live is the internal, unprotected view: it needs the admin key.');
+      }
+      res.set('Cache-Control', 'no-store').json(await answerLive(live, q));
+      return;
     }
-    const answer = await answerTrends(source, q, live);
-    res.set('Cache-Control', live ? 'no-store' : 'public, max-age=60').json(answer);
+    const answer = await answerFromRelease(releases, q);
+    res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300').json(answer);
   });
   return router;
 }

@@ -7,15 +7,18 @@
  *
  * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { answerTrends, createApi, parseTrendsQuery } from '../api/index.js';
+import { answerFromRelease, createApi, parseTrendsQuery } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, forbidden, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createTransformer } from '../transform/index.js';
 import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+
+const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}`;
 
 export interface RuntimeOptions {
   readonly warehousePath: string;
@@ -66,7 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const publicTrends = async (query: Record<string, unknown>) => {
     const q = parseTrendsQuery(query as never);
     if (q.release === 'live') throw forbidden('Charts are public: they never show the live warehouse.');
-    return answerTrends(warehouse.trends, q, false);
+    return answerFromRelease(warehouse.releases.reader, q);
   };
   const app = createApi({
     logger: logger.child({ stage: 'api' }),
@@ -80,6 +83,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger: logger.child({ stage: 'ingest' }),
     },
     trends: warehouse.trends,
+    releases: {
+      ...warehouse.releases,
+      reader: {
+        query: async (id, q) => {
+          const { release, cells } = await warehouse.releases.reader.query(id, q);
+          return { release: { id: release.id, manifest: release.manifest }, cells };
+        },
+        manifest: (id) => warehouse.releases.reader.manifest(id),
+      },
+    },
+    codeVersion: CODE_VERSION,
     registry: warehouse.registry,
     clock,
     ready: async () => ({

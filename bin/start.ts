@@ -99,7 +99,19 @@ async function main(): Promise<void> {
     } else if (!savedKeys) {
       writeJsonAtomic(keysFile, { admin: adminKey, helplines: {} });
     }
-    // 5.
+    // 5. A fresh start shows charts: publish the first protected release if there is none.
+    const { releases } = runtime.warehouse;
+    if ((await releases.list()).length === 0 && (await runtime.warehouse.helplineMonths()) > 0) {
+      say('Publishing the first protected release (suppression + audit)…');
+      const manifest = await releases.publish({
+        now: new Date(),
+        codeVersion: 'helpline-analytics',
+        baseUrl: runtime.url,
+      });
+      say(
+        `Release ${manifest.id}: ${manifest.cells} cells, ${manifest.withheld.total} withheld (${manifest.withheld.secondary} to protect others), audit passed.`,
+      );
+    }
     say('');
     say(`Helpline analytics is running: open ${runtime.url}/`);
     say(`  API:        ${runtime.url}/v1/trends?by=year&split=region`);

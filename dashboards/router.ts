@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import type { TrendsAnswer } from '../api/index.js';
-import { notFound } from '../domain/index.js';
+import { AppError, notFound } from '../domain/index.js';
 import { embedPage } from './embed-page.js';
 import { homePage } from './home-page.js';
 import { renderSvg } from './render.js';

@@ -37,8 +37,9 @@ export function trendText(answer: TrendsAnswer): ChartText {
   const title = split
     ? `Cases registered by child helplines, by ${labelFor('dimension', split)}`
     : 'Cases registered by child helplines';
-  const protection = answer.protection
-    ? `counts below ${answer.protection.threshold + 1} (${answer.protection.sensitiveThreshold + 1} for sexual violence and OCSEA) withheld${withheld ? `, ${withheld} value(s) withheld here` : ''}`
+  const p = answer.protection as { threshold?: number; sensitiveThreshold?: number } | null;
+  const protection = p
+    ? `counts below ${(p.threshold ?? 5) + 1} (${(p.sensitiveThreshold ?? 10) + 1} for sexual violence and OCSEA) withheld${withheld ? `, ${withheld} value(s) withheld here` : ''}`
     : 'internal unprotected view';
   return {
     title,

@@ -26,3 +26,11 @@ export type Mappings = z.infer<typeof MappingsSchema>;
 
 /** How long a rotated-out helpline key keeps working, so scheduled uploaders can switch over. */
 export const KEY_GRACE_DAYS = 7;
+
+/** `POST /v1/admin/releases`: publish now, optionally with other protection parameters. */
+export const ReleaseRequestSchema = z.strictObject({
+  mode: z.enum(['suppression']).default('suppression'),
+  threshold: z.number().int().min(1).max(50).optional(),
+  sensitiveThreshold: z.number().int().min(1).max(100).optional(),
+  protectionLevel: z.number().int().min(1).max(100).optional(),
+});

@@ -50,3 +50,12 @@ export interface TrendCell {
   readonly value: number;
   readonly helplinesReporting: number;
 }
+
+/** A value from a protected release: withheld values are null, never a number. */
+export interface ReleasedTrendCell {
+  readonly period: string;
+  readonly key: string | null;
+  readonly value: number | null;
+  readonly suppressed: boolean;
+  readonly helplinesReporting: number;
+}

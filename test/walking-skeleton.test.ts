@@ -116,7 +116,7 @@ describe('walking skeleton', () => {
     expect(rows).toEqual([{ period: '2024-04', value: 365, suppressed: false, helplinesReporting: 1 }]);
   });
 
-  it('keeps the live view for the admin key and protects small counts publicly', async () => {
+  it('keeps the live view for the admin key and answers the public only from a protected release', async () => {
     const anonymous = await fetch(`${rt.url}/v1/trends?by=year&release=live`);
     expect(anonymous.status).toBe(403);
     expect(anonymous.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -124,21 +124,56 @@ describe('walking skeleton', () => {
       headers: { authorization: `Bearer ${keyEE}` },
     });
     expect(helpline.status).toBe(403);
+    expect((await fetch(`${rt.url}/v1/trends?by=year`)).status).toBe(404); // no release yet
 
-    // Public: the OCSEA value 42 is above the sensitive threshold; a small sextortion cell is not.
-    await uploadAndWait(keyFI, {
+    // A small OCSEA count in Luxembourg: withheld, and not derivable from Europe minus the others.
+    const keyLU = await rt.addHelpline({ id: 'lu-1', name: 'Luxembourg test line', country: 'LU', region: 'europe' });
+    await uploadAndWait(keyLU, {
       period: '2024-05',
-      cells: [{ harm: 'online.sextortion', ageBand: '13-15', gender: 'girl', channel: 'chat', count: 3 }],
+      cells: [
+        { harm: 'online.sextortion', ageBand: '13-15', gender: 'girl', channel: 'chat', count: 3 },
+        { harm: 'family.conflict', ageBand: '13-15', gender: 'girl', channel: 'chat', count: 60 },
+      ],
     });
-    const r = await fetch(`${rt.url}/v1/trends?by=month&harm=online.sextortion&country=FI`);
+    const published = await fetch(`${rt.url}/v1/admin/releases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(published.status).toBe(201);
+    const manifest = (await published.json()) as {
+      id: string;
+      audit: { passed: boolean };
+      withheld: { total: number };
+    };
+    expect(manifest.audit.passed).toBe(true);
+    expect(manifest.withheld.total).toBeGreaterThan(0);
+
+    const r = await fetch(`${rt.url}/v1/trends?by=year&split=country&harm=ocsea&region=europe&from=2024&to=2024`);
+    expect(r.status).toBe(200);
     const body = (await r.json()) as {
       release: string;
-      rows: { period: string; value: number | null; suppressed: boolean }[];
+      citation: string;
+      rows: { country: string; value: number | null; suppressed: boolean }[];
     };
-    expect(body.release).not.toBe('live');
-    const may = body.rows.find((row) => row.period === '2024-05');
-    expect(may).toMatchObject({ value: null, suppressed: true });
+    expect(body.release).toBe(manifest.id);
+    expect(body.citation).toContain(manifest.id);
+    const lu = body.rows.find((row) => row.country === 'LU');
+    expect(lu).toMatchObject({ value: null, suppressed: true });
     expect(JSON.stringify(body)).not.toMatch(/"value":3\b/);
+    const europe = (await (
+      await fetch(`${rt.url}/v1/trends?by=year&harm=ocsea&region=europe&from=2024&to=2024`)
+    ).json()) as {
+      rows: { value: number | null }[];
+    };
+    const hiddenCountries = body.rows.filter((row) => row.suppressed).length;
+    expect(hiddenCountries >= 2 || europe.rows[0]?.value === null).toBe(true);
+    // A cut the plan does not publish is refused, naming what is published.
+    const fine = await fetch(`${rt.url}/v1/trends?by=month&country=LU&harm=online.sextortion`);
+    expect(fine.status).toBe(400);
+    expect(((await fine.json()) as { title: string }).title).toMatch(
+      /does not publish.*T1: country × harm group × year/,
+    );
   });
 
   it('lists every code a submission may use', async () => {

@@ -18,6 +18,8 @@ export interface Db {
   all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]>;
   /** Runs `work` in one transaction; rolls back on any error. Transactions never interleave. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs read-only `work` on its own connection inside one transaction: one consistent snapshot. */
+  snapshot<T>(work: (reader: Pick<Db, 'all'>) => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -73,6 +75,17 @@ export async function openDb(path: string): Promise<Db> {
       });
       queue = next.catch(() => {});
       return next;
+    },
+    async snapshot<T>(work: (reader: Pick<Db, 'all'>) => Promise<T>): Promise<T> {
+      const conn = await instance.connect();
+      try {
+        await conn.run('BEGIN TRANSACTION');
+        const result = await work({ all: (sql, params) => all(conn, sql, params) });
+        await conn.run('COMMIT');
+        return result;
+      } finally {
+        conn.closeSync();
+      }
     },
     close() {
       reader.closeSync();

@@ -109,3 +109,15 @@ export const AGGREGATE_SQL: readonly string[] = [
      harm_group VARCHAR NOT NULL, age_band VARCHAR NOT NULL, gender VARCHAR NOT NULL, channel VARCHAR NOT NULL,
      cases BIGINT NOT NULL)`,
 ];
+
+/** Frozen, citable releases: only these tables are ever read by public routes. */
+export const RELEASE_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS releases (
+     id VARCHAR PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL, span_from VARCHAR NOT NULL, span_to VARCHAR NOT NULL,
+     mode VARCHAR NOT NULL, manifest VARCHAR NOT NULL, audit VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS release_cells (
+     release_id VARCHAR NOT NULL, geo VARCHAR NOT NULL, harm VARCHAR NOT NULL, period VARCHAR NOT NULL,
+     dim VARCHAR NOT NULL, value BIGINT, suppressed BOOLEAN NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS release_reporting (
+     release_id VARCHAR NOT NULL, geo VARCHAR NOT NULL, period VARCHAR NOT NULL, helplines INTEGER NOT NULL)`,
+];

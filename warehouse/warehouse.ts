@@ -7,8 +7,11 @@
 import type { LoadTarget, TrendsQuery } from '../domain/index.js';
 import { type Db, openDb } from './db.js';
 import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
+import { listReleases, publishRelease } from './protection/publish.js';
+import { createReleaseReader } from './protection/release-query.js';
+import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, AGGREGATE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ACCOUNT_SQL, AGGREGATE_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
@@ -29,7 +32,8 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export async function openWarehouse(path: string) {
   const db: Db = await openDb(path);
   await db.transaction(async (tx) => {
-    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...STAGING_SQL]) await tx.run(sql);
+    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...RELEASE_SQL, ...STAGING_SQL])
+      await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
       String(SCHEMA_VERSION),
     ]);
@@ -40,9 +44,21 @@ export async function openWarehouse(path: string) {
     findHelpline: (id) => registry.findHelpline(id),
     applyBatch: (batch) => applyBatch(db, batch),
   };
+  const releaseReader = createReleaseReader(db);
+  let publishing: Promise<unknown> = Promise.resolve();
   return {
     db,
     registry,
+    releases: {
+      /** One publication at a time: two would both take the same id. */
+      publish(options: { now: Date; params?: Partial<ProtectionParams>; codeVersion: string; baseUrl?: string }) {
+        const run = publishing.then(() => publishRelease(db, options));
+        publishing = run.catch(() => {});
+        return run;
+      },
+      list: () => listReleases(db),
+      reader: releaseReader,
+    },
     submissions: createSubmissionStore(db),
     loadTarget,
     trends: (q: TrendsQuery) => queryTrends(db, q),

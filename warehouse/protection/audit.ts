@@ -1,0 +1,155 @@
+/**
+ * The attacker's audit: knowing every published number and every additivity relation, how far can
+ * each withheld cell be narrowed? For each withheld cell, minimise and maximise it subject to
+ *   Σ a·x = b  (each relation, published members moved to the right-hand side),  x ≥ lower
+ * as a linear program and as an integer program (HiGHS, WebAssembly). One persistent model per
+ * independent block; only the objective changes between solves.
+ */
+import type { Highs } from 'highs';
+import * as highsModule from 'highs';
+
+// highs ships ESM and CJS builds; under NodeNext its types read as CJS, so take the default by hand.
+const highsLoader = ((highsModule as { default?: unknown }).default ?? highsModule) as unknown as () => Promise<Highs>;
+
+export interface Equation {
+  /** Indices of withheld variables, each with coefficient 1 (all our relations are sums). */
+  readonly vars: readonly number[];
+  /** Coefficient −1 for the parent when it is withheld too: parent − Σ children = rhs. */
+  readonly parent?: number;
+  readonly rhs: number;
+}
+
+export interface Interval {
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface AuditOptions {
+  readonly integer: boolean;
+  /** Variables' lower bounds (default 0): an insider knows its own contribution. */
+  readonly lower?: readonly number[];
+}
+
+let highsPromise: Promise<Highs> | undefined;
+export function loadHighs(): Promise<Highs> {
+  if (!highsPromise) highsPromise = highsLoader();
+  return highsPromise;
+}
+
+/** Splits variables into independent blocks: those linked through some equation. */
+export function blocks(count: number, equations: readonly Equation[]): number[][] {
+  const parent = Array.from({ length: count }, (_, i) => i);
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r] ?? r;
+    let j = i;
+    while (parent[j] !== r) {
+      const next = parent[j] ?? r;
+      parent[j] = r;
+      j = next;
+    }
+    return r;
+  };
+  for (const e of equations) {
+    const members = e.parent === undefined ? e.vars : [...e.vars, e.parent];
+    const first = members[0];
+    if (first === undefined) continue;
+    for (const m of members.slice(1)) parent[find(m)] = find(first);
+  }
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) {
+    const r = find(i);
+    const g = groups.get(r);
+    if (g) g.push(i);
+    else groups.set(r, [i]);
+  }
+  return [...groups.values()];
+}
+
+/** Min and max of every variable of one block. */
+async function auditBlock(
+  block: readonly number[],
+  equations: readonly Equation[],
+  options: AuditOptions,
+): Promise<Map<number, Interval>> {
+  const highs = await loadHighs();
+  const local = new Map(block.map((v, i) => [v, i]));
+  const rows = equations.filter((e) => local.has(e.parent ?? e.vars[0] ?? -1));
+  const n = block.length;
+  // CSR rows: Σ x_children − x_parent = rhs
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rhs: number[] = [];
+  for (const e of rows) {
+    const entries = new Map<number, number>();
+    for (const v of e.vars) {
+      const j = local.get(v);
+      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) + 1);
+    }
+    if (e.parent !== undefined) {
+      const j = local.get(e.parent);
+      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) - 1);
+    }
+    for (const [j, a] of [...entries].sort((x, y) => x[0] - y[0])) {
+      indices.push(j);
+      values.push(a);
+    }
+    starts.push(indices.length);
+    rhs.push(e.rhs);
+  }
+  const lower = block.map((v) => options.lower?.[v] ?? 0);
+  const model = highs.createModel({
+    numCols: n,
+    numRows: rows.length,
+    colCost: new Float64Array(n),
+    colLower: lower,
+    colUpper: Array.from({ length: n }, () => highs.infinity),
+    rowLower: rhs,
+    rowUpper: rhs,
+    matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
+    ...(options.integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
+  });
+  try {
+    model.options.set({
+      output_flag: false,
+      presolve: 'off',
+      ...(options.integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}),
+    });
+    const out = new Map<number, Interval>();
+    const solve = (j: number, sign: 1 | -1): number => {
+      const costs = new Float64Array(n);
+      costs[j] = sign;
+      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
+      model.run();
+      const status = model.getModelStatus();
+      if (status === highs.constants.modelStatus.optimal) return sign * model.getObjectiveValue();
+      if (
+        status === highs.constants.modelStatus.unbounded ||
+        status === highs.constants.modelStatus.unboundedOrInfeasible
+      ) {
+        return sign === 1 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+      }
+      throw new Error(`audit solve ended with HiGHS model status ${status}`);
+    };
+    block.forEach((v, j) => {
+      out.set(v, { low: solve(j, 1), high: solve(j, -1) });
+    });
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function auditIntervals(
+  count: number,
+  equations: readonly Equation[],
+  options: AuditOptions,
+): Promise<Interval[]> {
+  const result: Interval[] = Array.from({ length: count }, () => ({ low: 0, high: Number.POSITIVE_INFINITY }));
+  for (const block of blocks(count, equations)) {
+    const intervals = await auditBlock(block, equations, options);
+    for (const [v, interval] of intervals) result[v] = interval;
+  }
+  return result;
+}

@@ -1,0 +1,197 @@
+/**
+ * Publishing a release (suppression mode):
+ *
+ *   1. span: first loaded month → last full month before today; id: YYYY-MM (then .2, .3 …)
+ *   2. cube of every plan cell (zeros included) with helpline contributions and relations
+ *   3. protect jointly with the previous release (carried cells, revision differences)
+ *   4. the audit gate: refuse, storing nothing, unless every withheld cell's LP and integer ranges
+ *      are at least the protection level wide
+ *   5. store cells (withheld ones without a value), helplines reporting, manifest and audit
+ *      report in one transaction: frozen from then on
+ */
+import { createHash } from 'node:crypto';
+import { AppError, parseReleaseCellKey, RELEASE_TABLES } from '../../domain/index.js';
+import type { Db } from '../db.js';
+import { buildCube } from './cube.js';
+import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams, protect } from './suppress.js';
+
+export interface ReleaseManifest {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly mode: 'suppression';
+  readonly span: { readonly from: string; readonly to: string };
+  readonly protection: ProtectionParams & { readonly method: string };
+  readonly tables: readonly { id: string; title: string }[];
+  readonly cells: number;
+  readonly withheld: {
+    readonly total: number;
+    readonly primary: number;
+    readonly secondary: number;
+    readonly byReason: Record<string, number>;
+  };
+  readonly audit: {
+    readonly passed: boolean;
+    readonly rounds: number;
+    readonly cellsAudited: number;
+    readonly narrowestRange: number | null;
+  };
+  readonly helplines: number;
+  readonly previousRelease: string | null;
+  readonly codeVersion: string;
+  readonly checksum: string;
+  readonly citation: string;
+}
+
+const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+function lastFullMonth(now: Date): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+async function previousRelease(db: Db): Promise<{ id: string; previous: PreviousRelease } | undefined> {
+  const latest = await db.all<{ id: string }>('SELECT id FROM releases ORDER BY created_at DESC LIMIT 1');
+  const id = latest[0]?.id;
+  if (!id) return undefined;
+  const rows = await db.all<{
+    geo: string;
+    harm: string;
+    period: string;
+    dim: string;
+    value: bigint | null;
+    suppressed: boolean;
+  }>('SELECT geo, harm, period, dim, value, suppressed FROM release_cells WHERE release_id = $1', [id]);
+  const withheld = new Set<string>();
+  const values = new Map<string, number>();
+  for (const r of rows) {
+    const key = `${r.geo}|${r.harm}|${r.period}|${r.dim}`;
+    if (r.suppressed) withheld.add(key);
+    else values.set(key, Number(r.value));
+  }
+  return { id, previous: { withheld, values } };
+}
+
+export async function publishRelease(
+  db: Db,
+  options: { now: Date; params?: Partial<ProtectionParams>; codeVersion: string; baseUrl?: string },
+): Promise<ReleaseManifest> {
+  const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
+  // 1.
+  const first = await db.all<{ p: string | null }>('SELECT min(period) AS p FROM current_versions');
+  const from = first[0]?.p;
+  const to = lastFullMonth(options.now);
+  if (!from || !ISO_MONTH.test(from) || from > to) {
+    throw new AppError('nothing_to_release', 'There is no loaded month before this one to release.', { status: 409 });
+  }
+  const base = `${options.now.getUTCFullYear()}-${String(options.now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const taken = new Set(
+    (await db.all<{ id: string }>('SELECT id FROM releases WHERE id LIKE $1', [`${base}%`])).map((r) => r.id),
+  );
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}.${n}`;
+  // 2–3.
+  // One snapshot: loads may continue meanwhile, but the cube sees one consistent state.
+  const cube = await db.snapshot((reader) => buildCube(reader, { from, to }));
+  const prior = await previousRelease(db);
+  const result = await protect(cube, params, prior?.previous);
+  // 4.
+  if (!result.passed) {
+    throw new AppError(
+      'audit_failed',
+      `The audit found ${result.failures.length} withheld cell(s) an attacker could narrow; nothing was published.`,
+      {
+        status: 409,
+      },
+    );
+  }
+  // 5.
+  const byReason: Record<string, number> = {};
+  for (const reason of result.withheld.values()) byReason[reason] = (byReason[reason] ?? 0) + 1;
+  const sortedKeys = [...cube.cells.keys()].sort();
+  const hash = createHash('sha256');
+  for (const key of sortedKeys) hash.update(`${key}=${result.withheld.has(key) ? 'x' : cube.cells.get(key)?.value}\n`);
+  const widths = result.audit.map((a) => Math.min(a.lp.high - a.lp.low, a.ip.high - a.ip.low));
+  const createdAt = options.now.toISOString();
+  const included = await db.all<{ n: bigint }>(
+    'SELECT count(DISTINCT helpline_id) AS n FROM current_versions WHERE period BETWEEN $1 AND $2',
+    [from, to],
+  );
+  const helplines = Number(included[0]?.n ?? 0n);
+  const manifest: ReleaseManifest = {
+    id,
+    createdAt,
+    mode: 'suppression',
+    span: { from, to },
+    protection: {
+      method: 'cell suppression (primary, insider, revision, secondary) with LP and integer audit',
+      ...params,
+    },
+    tables: RELEASE_TABLES.map((t) => ({ id: t.id, title: t.title })),
+    cells: cube.cells.size,
+    withheld: {
+      total: result.withheld.size,
+      primary: result.withheld.size - (byReason.secondary ?? 0),
+      secondary: byReason.secondary ?? 0,
+      byReason,
+    },
+    audit: {
+      passed: true,
+      rounds: result.rounds,
+      cellsAudited: result.audit.length,
+      narrowestRange: widths.length ? Math.min(...widths) : null,
+    },
+    helplines,
+    previousRelease: prior?.id ?? null,
+    codeVersion: options.codeVersion,
+    checksum: hash.digest('hex'),
+    citation: `Child helpline statistics, release ${id} (${createdAt.slice(0, 10)}), months ${from} to ${to}; counts below ${params.threshold + 1} (${params.sensitiveThreshold + 1} for sexual violence and OCSEA) withheld.${options.baseUrl ? ` ${options.baseUrl}/v1/releases/${id}` : ''}`,
+  };
+  // The audit report keeps ranges and reasons, never a withheld value.
+  const auditReport = result.audit.map((a) => ({ cell: a.key, reason: a.reason, lp: a.lp, ip: a.ip }));
+  await db.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO releases (id, created_at, span_from, span_to, mode, manifest, audit) VALUES ($1, $2::TIMESTAMPTZ, $3, $4, 'suppression', $5, $6)`,
+      [
+        id,
+        createdAt,
+        from,
+        to,
+        JSON.stringify(manifest),
+        JSON.stringify(auditReport, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v)),
+      ],
+    );
+    const cells = await tx.appender('release_cells');
+    for (const key of sortedKeys) {
+      const { geo, harm, time, dim } = parseReleaseCellKey(key);
+      const hidden = result.withheld.has(key);
+      cells.appendVarchar(id);
+      cells.appendVarchar(geo);
+      cells.appendVarchar(harm);
+      cells.appendVarchar(time);
+      cells.appendVarchar(dim);
+      if (hidden) cells.appendNull();
+      else cells.appendBigInt(BigInt(cube.cells.get(key)?.value ?? 0));
+      cells.appendBoolean(hidden);
+      cells.endRow();
+    }
+    cells.flushSync();
+    cells.closeSync();
+    // Helplines reporting per geography and period: public facts about who submitted, not counts.
+    await tx.run(
+      `INSERT INTO release_reporting
+       SELECT $1, geo, period, count(DISTINCT helpline_id) FROM (
+         SELECT cv.helpline_id, g.geo, p.period FROM current_versions cv JOIN helplines h ON h.id = cv.helpline_id,
+           LATERAL (SELECT unnest([h.country, h.region, 'world']) AS geo) g,
+           LATERAL (SELECT unnest([cv.period, substr(cv.period, 1, 4)]) AS period) p
+          WHERE cv.period BETWEEN $2 AND $3)
+       GROUP BY ALL`,
+      [id, from, to],
+    );
+  });
+  return manifest;
+}
+
+export async function listReleases(db: Db): Promise<ReleaseManifest[]> {
+  const rows = await db.all<{ manifest: string }>('SELECT manifest FROM releases ORDER BY created_at DESC');
+  return rows.map((r) => JSON.parse(r.manifest) as ReleaseManifest);
+}
