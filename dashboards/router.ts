@@ -49,14 +49,24 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.get('/', async (_req, res) => {
-    const [latest, ocsea] = await Promise.all([
-      deps.trends({ by: 'year' }),
-      deps.trends({ by: 'year', harm: 'ocsea' }),
-    ]);
-    res
-      .type('text/html; charset=utf-8')
-      .set('Cache-Control', 'public, max-age=60')
-      .send(homePage(latest, ocsea, new Date()));
+    try {
+      const [latest, ocsea] = await Promise.all([
+        deps.trends({ by: 'year' }),
+        deps.trends({ by: 'year', harm: 'ocsea' }),
+      ]);
+      res
+        .type('text/html; charset=utf-8')
+        .set('Cache-Control', 'public, max-age=60')
+        .send(homePage(latest, ocsea, new Date()));
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'no_release')) throw error;
+      res
+        .type('text/html; charset=utf-8')
+        .set('Cache-Control', 'no-store')
+        .send(
+          '<!doctype html><html lang="en"><meta charset="utf-8"><title>Child helpline statistics</title><h1>Child helpline statistics</h1><p>No release has been published yet. Figures appear here once the secretariat publishes the first protected release.</p></html>',
+        );
+    }
   });
   router.get('/charts/trend.vl.json', async (req, res) => {
     const answer = await deps.trends({ split: 'region', ...chartQuery(req) });

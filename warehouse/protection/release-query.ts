@@ -135,7 +135,7 @@ export function createReleaseReader(db: Db) {
       harmKeys = HARM_GROUPS.map((g) => g.code).filter(
         (g) => !wanted || HARM_TYPES.some((t) => t.group === g && wanted.includes(t.code)),
       );
-      if (q.harm && q.harm.some((h) => harmLevel(h) !== 'group'))
+      if (q.harm?.some((h) => harmLevel(h) !== 'group'))
         throw refuse('a harm-group split filtered by harm types or rollups');
     } else if (q.split === 'harm') {
       const wanted = q.harm ? new Set(q.harm.flatMap((h) => expandHarmCode(h) ?? [])) : undefined;
