@@ -28,6 +28,15 @@ export interface AuditOptions {
   readonly integer: boolean;
   /** Variables' lower bounds (default 0): an insider knows its own contribution. */
   readonly lower?: readonly number[];
+  /** Variables' upper bounds (default none): an insider knows cells only it contributes to. */
+  readonly upper?: readonly number[];
+  /** Only these variables' ranges are wanted (and only their blocks are solved). */
+  readonly only?: ReadonlySet<number>;
+  /**
+   * Names of the variables and a memo: a block whose variables, equations and bounds are unchanged
+   * since an earlier audit is not solved again (suppression re-audits after each small change).
+   */
+  readonly memo?: { readonly names: readonly string[]; readonly store: Map<string, Interval[]> };
 }
 
 let highsPromise: Promise<Highs> | undefined;
@@ -99,12 +108,13 @@ async function auditBlock(
     rhs.push(e.rhs);
   }
   const lower = block.map((v) => options.lower?.[v] ?? 0);
+  const upper = block.map((v) => options.upper?.[v] ?? highs.infinity);
   const model = highs.createModel({
     numCols: n,
     numRows: rows.length,
     colCost: new Float64Array(n),
     colLower: lower,
-    colUpper: Array.from({ length: n }, () => highs.infinity),
+    colUpper: upper,
     rowLower: rhs,
     rowUpper: rhs,
     matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
@@ -123,7 +133,11 @@ async function auditBlock(
       model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
       model.run();
       const status = model.getModelStatus();
-      if (status === highs.constants.modelStatus.optimal) return sign * model.getObjectiveValue();
+      // A time-limited integer solve reports its best solution found: a range no wider than the
+      // true one, so the audit errs on the side of withholding more.
+      if (status === highs.constants.modelStatus.optimal || status === highs.constants.modelStatus.timeLimit) {
+        return sign * model.getObjectiveValue();
+      }
       if (
         status === highs.constants.modelStatus.unbounded ||
         status === highs.constants.modelStatus.unboundedOrInfeasible
@@ -133,6 +147,7 @@ async function auditBlock(
       throw new Error(`audit solve ended with HiGHS model status ${status}`);
     };
     block.forEach((v, j) => {
+      if (options.only && !options.only.has(v)) return;
       out.set(v, { low: solve(j, 1), high: solve(j, -1) });
     });
     return out;
@@ -147,9 +162,48 @@ export async function auditIntervals(
   options: AuditOptions,
 ): Promise<Interval[]> {
   const result: Interval[] = Array.from({ length: count }, () => ({ low: 0, high: Number.POSITIVE_INFINITY }));
+  const byVar = new Map<number, Equation[]>();
+  for (const e of equations) {
+    const first = e.parent ?? e.vars[0];
+    if (first === undefined) continue;
+    const list = byVar.get(first);
+    if (list) list.push(e);
+    else byVar.set(first, [e]);
+  }
   for (const block of blocks(count, equations)) {
+    if (options.only && !block.some((v) => options.only?.has(v))) continue;
+    const memo = options.memo;
+    let signature: string | undefined;
+    if (memo) {
+      const rows = block
+        .flatMap((v) => byVar.get(v) ?? [])
+        .map(
+          (e) =>
+            `${e.parent === undefined ? '' : memo.names[e.parent]}:${e.vars
+              .map((v) => memo.names[v])
+              .sort()
+              .join(',')}=${e.rhs}`,
+        )
+        .sort();
+      const bounds = block.map((v) => `${memo.names[v]}[${options.lower?.[v] ?? 0},${options.upper?.[v] ?? 'inf'}]`);
+      const only = options.only ? block.filter((v) => options.only?.has(v)).map((v) => memo.names[v]) : ['*'];
+      signature = `${options.integer ? 'I' : 'L'}|${bounds.join(';')}|${rows.join(';')}|${only.join(',')}`;
+      const cached = memo.store.get(signature);
+      if (cached) {
+        block.forEach((v, i) => {
+          const interval = cached[i];
+          if (interval) result[v] = interval;
+        });
+        continue;
+      }
+    }
     const intervals = await auditBlock(block, equations, options);
     for (const [v, interval] of intervals) result[v] = interval;
+    if (memo && signature)
+      memo.store.set(
+        signature,
+        block.map((v) => result[v] ?? { low: 0, high: Number.POSITIVE_INFINITY }),
+      );
   }
   return result;
 }

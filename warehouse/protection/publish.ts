@@ -25,7 +25,11 @@ export interface ReleaseManifest {
   readonly cells: number;
   readonly withheld: {
     readonly total: number;
+    /** Small counts, insider remainders and revision differences. */
     readonly primary: number;
+    /** Withheld in an earlier release, so withheld again. */
+    readonly carried: number;
+    /** Extra cells withheld so the others cannot be recovered. */
     readonly secondary: number;
     readonly byReason: Record<string, number>;
   };
@@ -130,7 +134,8 @@ export async function publishRelease(
     cells: cube.cells.size,
     withheld: {
       total: result.withheld.size,
-      primary: result.withheld.size - (byReason.secondary ?? 0),
+      primary: (byReason.primary ?? 0) + (byReason.insider ?? 0) + (byReason.revision ?? 0),
+      carried: byReason.carried ?? 0,
       secondary: byReason.secondary ?? 0,
       byReason,
     },

@@ -10,9 +10,10 @@
  *      attacker's LP for every withheld cell; where a range is narrower than the protection level
  *      or pins the value, withhold the smallest published cell of a relation through it; repeat
  *   4. the same with integer variables (an integer attacker can be sharper than the LP)
+ *   5. the same for each helpline as an insider who knows its own cells (LP); back to 3 if it widened
  */
 import { findHarmType, parseReleaseCellKey } from '../../domain/index.js';
-import { auditIntervals, type Equation, type Interval } from './audit.js';
+import { auditIntervals, blocks, type Equation, type Interval } from './audit.js';
 import type { Cube } from './cube.js';
 
 export interface ProtectionParams {
@@ -129,20 +130,96 @@ export function narrow(interval: Interval, p: ProtectionParams): boolean {
   return interval.high - interval.low < p.protectionLevel - 1e-6;
 }
 
+/**
+ * Step 5: insiders. A helpline knows its own part of every cell (and the whole of cells only it
+ * contributes to); where a withheld cell also holds others' cases, their part must stay as wide
+ * as the protection level.
+ */
+export async function insiderFailures(
+  cube: Cube,
+  withheld: ReadonlySet<string>,
+  p: ProtectionParams,
+  store: Map<string, Interval[]> = new Map(),
+): Promise<{ key: string; helpline: string }[]> {
+  const system = attackerSystem(cube, withheld);
+  const cells = system.keys.map((k) => cube.cells.get(k));
+  const blockOf = new Map<number, number>();
+  blocks(system.keys.length, system.equations).forEach((b, id) => {
+    for (const v of b) blockOf.set(v, id);
+  });
+  const insiders = new Set<string>();
+  for (const c of cells) for (const h of c?.contributions.keys() ?? []) insiders.add(h);
+  const failing: { key: string; helpline: string }[] = [];
+  for (const h of [...insiders].sort()) {
+    // Its knowledge only matters in blocks holding cells it contributes to; there, every withheld
+    // cell whose others' part is a small count must keep a wide range — its own or not.
+    const known = new Set<number>();
+    cells.forEach((c, i) => {
+      if (c?.contributions.has(h)) known.add(blockOf.get(i) ?? -1);
+    });
+    const only = new Set<number>();
+    cells.forEach((c, i) => {
+      const others = c ? c.value - (c.contributions.get(h) ?? 0) : 0;
+      if (known.has(blockOf.get(i) ?? -2) && others >= 1 && others <= thresholdFor(system.keys[i] ?? '', p))
+        only.add(i);
+    });
+    if (only.size === 0) continue;
+    const lower = cells.map((c) => c?.contributions.get(h) ?? 0);
+    const upper = cells.map((c) =>
+      c && c.contributions.size === 1 && c.contributions.has(h) ? c.value : Number.POSITIVE_INFINITY,
+    );
+    const intervals = await auditIntervals(system.keys.length, system.equations, {
+      integer: false,
+      lower,
+      upper,
+      only,
+      memo: { names: system.keys, store },
+    });
+    for (const i of only) {
+      if (narrow(intervals[i] ?? { low: 0, high: 0 }, p)) failing.push({ key: system.keys[i] ?? '', helpline: h });
+    }
+  }
+  return failing;
+}
+
 /** Step 3/4: add a complement next to every cell the attacker can narrow. */
-function widen(cube: Cube, withheld: Map<string, AuditedCell['reason']>, failing: readonly string[]): number {
+function widen(
+  cube: Cube,
+  withheld: Map<string, AuditedCell['reason']>,
+  failing: readonly string[],
+  insider?: ReadonlyMap<string, string>,
+): number {
   const value = (k: string) => cube.cells.get(k)?.value ?? 0;
+  // Against an insider, a complement only helps if others contribute to it.
+  const othersIn = (k: string, h: string | undefined) =>
+    h ? value(k) - (cube.cells.get(k)?.contributions.get(h) ?? 0) : value(k);
   let added = 0;
+  const relationsOf = new Map<string, Cube['relations'][number][]>();
+  for (const r of cube.relations) {
+    for (const m of [r.parent, ...r.children]) {
+      const list = relationsOf.get(m);
+      if (list) list.push(r);
+      else relationsOf.set(m, [r]);
+    }
+  }
   for (const key of failing) {
-    const options = cube.relations
-      .filter((r) => r.parent === key || r.children.includes(key))
-      .flatMap((r) => [r.parent, ...r.children])
-      .filter((m) => !withheld.has(m) && value(m) > 0)
-      .sort((a, b) => value(a) - value(b) || a.localeCompare(b));
-    const pick = options[0];
-    if (pick) {
-      withheld.set(pick, 'secondary');
-      added++;
+    const h = insider?.get(key);
+    // Nearest first: the relations through the cell, then through the withheld cells they reach.
+    let frontier = [key];
+    const visited = new Set(frontier);
+    for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
+      const members = frontier.flatMap((k) => (relationsOf.get(k) ?? []).flatMap((r) => [r.parent, ...r.children]));
+      const options = members
+        .filter((m) => !withheld.has(m) && othersIn(m, h) > 0)
+        .sort((a, b) => othersIn(a, h) - othersIn(b, h) || value(a) - value(b) || a.localeCompare(b));
+      const pick = options[0];
+      if (pick) {
+        withheld.set(pick, 'secondary');
+        added++;
+        break;
+      }
+      frontier = [...new Set(members.filter((m) => withheld.has(m) && !visited.has(m)))];
+      for (const m of frontier) visited.add(m);
     }
   }
   return added;
@@ -161,30 +238,51 @@ export async function protect(
   let rounds = 0;
   let lp: Interval[] = [];
   let ip: Interval[] = [];
-  let keys: string[] = [];
-  for (const integer of [false, true]) {
-    for (;;) {
+  let insiderFailing: string[] = [];
+  const store = new Map<string, Interval[]>();
+  // Withholding a cell only removes what the attacker knows, so ranges never shrink as the
+  // pattern grows: a cell that passed stays passed, and each round re-checks only the cells
+  // that failed and the ones just added.
+  for (let pass = 0; pass < 50 && rounds < maxRounds; pass++) {
+    // 3. LP attacker until every withheld cell passes.
+    let pending = new Set(withheld.keys());
+    while (pending.size > 0 && rounds < maxRounds) {
       rounds++;
       const system = attackerSystem(cube, new Set(withheld.keys()));
-      keys = system.keys;
-      const intervals = await auditIntervals(keys.length, system.equations, {
-        integer,
-        ...(system.lower ? { lower: system.lower } : {}),
-      });
-      if (integer) ip = intervals;
-      else lp = intervals;
-      const failing = keys.filter((_, i) => narrow(intervals[i] ?? { low: 0, high: 0 }, p));
-      if (failing.length === 0 || rounds >= maxRounds) break;
+      const only = new Set(system.keys.flatMap((k, i) => (pending.has(k) ? [i] : [])));
+      const intervals = await auditIntervals(system.keys.length, system.equations, { integer: false, only });
+      const failing = system.keys.filter((_, i) => only.has(i) && narrow(intervals[i] ?? { low: 0, high: 0 }, p));
+      if (failing.length === 0) break;
+      const before = new Set(withheld.keys());
       if (widen(cube, withheld, failing) === 0) break;
       relationRules(cube, withheld, p);
+      pending = new Set([...failing, ...[...withheld.keys()].filter((k) => !before.has(k))]);
     }
+    // 5. Insiders (LP), then 4. the integer attacker over everything.
+    const insiders = await insiderFailures(cube, new Set(withheld.keys()), p, store);
+    insiderFailing = [...new Set(insiders.map((f) => f.key))];
+    if (insiders.length > 0) {
+      if (widen(cube, withheld, insiderFailing, new Map(insiders.map((f) => [f.key, f.helpline]))) === 0) break;
+      relationRules(cube, withheld, p);
+      continue;
+    }
+    rounds++;
+    const system = attackerSystem(cube, new Set(withheld.keys()));
+    ip = await auditIntervals(system.keys.length, system.equations, {
+      integer: true,
+      memo: { names: system.keys, store },
+    });
+    const failing = system.keys.filter((_, i) => narrow(ip[i] ?? { low: 0, high: 0 }, p));
+    if (failing.length === 0) break;
+    if (widen(cube, withheld, failing) === 0) break;
+    relationRules(cube, withheld, p);
   }
   // The final pattern's LP intervals (the integer loop may have added cells).
   const final = attackerSystem(cube, new Set(withheld.keys()));
   if (final.keys.length !== lp.length)
     lp = await auditIntervals(final.keys.length, final.equations, { integer: false });
   if (final.keys.length !== ip.length) ip = await auditIntervals(final.keys.length, final.equations, { integer: true });
-  const failures: string[] = [];
+  const failures: string[] = [...insiderFailing];
   const audit = final.keys.map((key, i): AuditedCell => {
     const l = lp[i] ?? { low: 0, high: 0 };
     const n = ip[i] ?? { low: 0, high: 0 };
