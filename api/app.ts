@@ -5,11 +5,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { type Authenticate, notFound } from '../domain/index.js';
-import { createSubmissionsRouter, identify, type SubmissionsRouterDeps } from '../ingest/index.js';
+import {
+  AGE_BAND_CODES,
+  AppError,
+  type Authenticate,
+  CHANNEL_CODES,
+  COUNTRY_CODES,
+  GENDER_CODES,
+  HARM_FILTER_CODES,
+  notFound,
+  REGION_CODES,
+  SPLITS,
+} from '../domain/index.js';
+import { createSubmissionsRouter, identify, principalOf, type SubmissionsRouterDeps } from '../ingest/index.js';
 import { type AdminRegistry, createAdminRouter } from './admin-router.js';
+import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
 import { createMetaRouter } from './meta-router.js';
+import { buildOpenApi } from './openapi.js';
 import { problemMiddleware } from './problem.js';
 import { createReleasesRouter, type ReleaseAdmin } from './releases-router.js';
 import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './trends-router.js';
@@ -21,6 +36,9 @@ export interface ApiDeps {
   readonly trends: TrendsSource;
   readonly releases: ReleaseAdmin & { reader: ReleaseSource & ReleaseAdmin['reader'] };
   readonly codeVersion: string;
+  readonly completeness?: Parameters<typeof createCompletenessRouter>[0];
+  /** Requests per minute per client address (default 600). */
+  readonly rateLimitPerMinute?: number;
   readonly ready: () => Promise<Record<string, boolean>>;
   readonly registry: AdminRegistry;
   readonly clock: () => Date;
@@ -32,6 +50,29 @@ export function createApi(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.set('etag', 'strong');
+  app.set('query parser', 'simple');
+  // Charts are embedded in other sites' pages: allow framing and cross-origin use, keep scripts
+  // to this server.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ['*'],
+          upgradeInsecureRequests: null,
+        },
+      },
+      frameguard: false,
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
     res.locals.requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
@@ -49,13 +90,50 @@ export function createApi(deps: ApiDeps): Express {
       .set('Cache-Control', 'no-store')
       .json({ status: ok ? 'ready' : 'not ready', checks });
   });
+  const openapi = buildOpenApi({
+    regions: REGION_CODES,
+    countries: COUNTRY_CODES,
+    harm: HARM_FILTER_CODES,
+    ageBand: AGE_BAND_CODES,
+    gender: GENDER_CODES,
+    channel: CHANNEL_CODES,
+    splits: SPLITS,
+  });
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=3600').json(openapi);
+  });
+  app.use(createDocsRouter());
   app.use(identify(deps.authenticate));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.rateLimitPerMinute ?? 600,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      // Per key for helplines (many share one office address), per address for the public;
+      // the secretariat is not limited.
+      skip: (_req, res) => principalOf(res)?.role === 'admin',
+      keyGenerator: (req, res) => {
+        const p = principalOf(res);
+        return p?.role === 'helpline' ? `helpline:${p.helplineId}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+      },
+      handler: (_req, _res, next, options) =>
+        next(
+          new AppError('rate_limited', 'Too many requests; slow down and retry after the time in Retry-After.', {
+            status: 429,
+            headers: { 'Retry-After': String(Math.ceil(options.windowMs / 1000)) },
+          }),
+        ),
+    }),
+  );
+
   app.use(createSubmissionsRouter(deps.submissions));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(createAdminRouter(deps.registry, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion));
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends, deps.releases.reader));
+  if (deps.completeness) app.use(createCompletenessRouter(deps.completeness, deps.clock));
   for (const router of deps.routers ?? []) app.use(router);
   app.use((req) => {
     throw notFound(`Nothing is served at ${req.path}.`);

@@ -16,6 +16,7 @@ import {
   TrendsQuerySchema,
 } from '../domain/index.js';
 import { principalOf, zodProblems } from '../ingest/index.js';
+import { type Cell, negotiate, sendTable } from './formats.js';
 
 export interface TrendRow {
   readonly period: string;
@@ -93,15 +94,30 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
   const router = Router();
   router.get('/v1/trends', async (req: Request, res: Response) => {
     const q = parseTrendsQuery(req.query);
+    const format = negotiate(req);
+    let answer: TrendsAnswer;
     if (q.release === 'live') {
       if (principalOf(res)?.role !== 'admin') {
         throw forbidden('release=live is the internal, unprotected view: it needs the admin key.');
       }
-      res.set('Cache-Control', 'no-store').json(await answerLive(live, q));
-      return;
+      res.set('Cache-Control', 'no-store');
+      answer = await answerLive(live, q);
+    } else {
+      answer = await answerFromRelease(releases, q);
+      // A named release never changes; "the newest" changes when a release is published.
+      res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300');
     }
-    const answer = await answerFromRelease(releases, q);
-    res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300').json(answer);
+    const columns = [
+      { name: 'period', type: 'string' as const },
+      ...(answer.split ? [{ name: answer.split, type: 'string' as const }] : []),
+      { name: 'value', type: 'int' as const },
+      { name: 'suppressed', type: 'bool' as const },
+      { name: 'helplinesReporting', type: 'int' as const },
+    ];
+    sendTable(res, format, answer, columns, answer.rows as unknown as Record<string, Cell>[], {
+      filename: `trends-${answer.release}`,
+      metadata: { release: answer.release, ...(answer.citation ? { citation: answer.citation } : {}) },
+    });
   });
   return router;
 }

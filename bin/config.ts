@@ -26,6 +26,7 @@ const ConfigSchema = z.object({
   ADMIN_KEY: z.string().min(24, 'ADMIN_KEY must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -29,6 +29,7 @@ export interface RuntimeOptions {
   readonly topics?: Topics;
   readonly groupId?: string;
   readonly sessionTimeoutMs?: number;
+  readonly rateLimitPerMinute?: number;
   readonly adminKey?: string;
   readonly clock?: () => Date;
 }
@@ -94,6 +95,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     },
     codeVersion: CODE_VERSION,
+    completeness: (year, deadlineDay, now) => warehouse.completeness(year, deadlineDay, now),
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     registry: warehouse.registry,
     clock,
     ready: async () => ({

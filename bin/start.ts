@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       groupId: config.KAFKA_GROUP_ID,
       topics: { submissions: config.KAFKA_TOPIC_SUBMISSIONS, deadLetters: config.KAFKA_TOPIC_DEAD_LETTERS },
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       adminKey,
     });
     // 4.

@@ -39,7 +39,7 @@ export const TrendsQuerySchema = z.strictObject({
     .string()
     .regex(/^(live|\d{4}-\d{2}(\.\d+)?)$/, 'a release id such as 2026-11, or live')
     .optional(),
-  format: z.enum(['json', 'csv']).optional(),
+  format: z.enum(['json', 'csv', 'arrow']).optional(),
 });
 export type TrendsQuery = z.infer<typeof TrendsQuerySchema>;
 

@@ -53,6 +53,7 @@ describe('crash recovery', () => {
         KAFKA_TOPIC_DEAD_LETTERS: `crash.dlq.${id}`,
         KAFKA_GROUP_ID: `crash-${id}`,
         KAFKA_SESSION_TIMEOUT_MS: '6000',
+        RATE_LIMIT_PER_MINUTE: '1000000',
       },
       await freePort(),
     );

@@ -234,6 +234,7 @@ describe('the public API answers only from the release', () => {
         },
       },
       codeVersion: 'test',
+      rateLimitPerMinute: 1_000_000,
       registry: wh.registry,
       clock: () => NOW,
       ready: async () => ({}),

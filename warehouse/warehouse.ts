@@ -5,6 +5,7 @@
  *     → create tables → expose: load target (transform), registry, submissions, trends (api)
  */
 import type { LoadTarget, TrendsQuery } from '../domain/index.js';
+import { completeness } from './completeness.js';
 import { type Db, openDb } from './db.js';
 import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
 import { listReleases, publishRelease } from './protection/publish.js';
@@ -62,6 +63,7 @@ export async function openWarehouse(path: string) {
     submissions: createSubmissionStore(db),
     loadTarget,
     trends: (q: TrendsQuery) => queryTrends(db, q),
+    completeness: (year: number, deadlineDay: number, now: Date) => completeness(db, year, deadlineDay, now),
     async factCount(): Promise<number> {
       const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM facts');
       return Number(rows[0]?.n ?? 0n);

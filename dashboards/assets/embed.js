@@ -13,7 +13,7 @@
     .then((spec) => {
       spec.width = 'container';
       spec.autosize = { type: 'fit', contains: 'padding' };
-      return window.vegaEmbed(target, spec, { actions: false, renderer: 'svg' }).then(() => {
+      return window.vegaEmbed(target, spec, { actions: false, renderer: 'svg', ast: true }).then(() => {
         if (status) status.textContent = '';
         fillTable(figure.querySelector('table'), spec.data.values);
         figure.setAttribute('data-rendered', 'true');

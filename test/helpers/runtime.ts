@@ -47,6 +47,7 @@ export async function startTestRuntime(
     topics,
     groupId: `test-group-${randomBytes(4).toString('hex')}`,
     adminKey,
+    rateLimitPerMinute: 1_000_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {

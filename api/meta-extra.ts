@@ -1,0 +1,77 @@
+/** Completeness (public: who reported, not what) and the docs UI, served from this server. */
+import { createRequire } from 'node:module';
+import express, { Router } from 'express';
+import { AppError } from '../domain/index.js';
+import { zodProblems } from '../ingest/index.js';
+import { type Cell, negotiate, sendTable } from './formats.js';
+import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
+
+type Completeness = import('zod').infer<typeof CompletenessSchema>;
+
+export function createCompletenessRouter(
+  source: (year: number, deadlineDay: number, now: Date) => Promise<Completeness>,
+  clock: () => Date,
+  deadlineDay = 15,
+): Router {
+  const router = Router();
+  router.get('/v1/completeness', async (req, res) => {
+    const parsed = CompletenessQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
+        status: 400,
+        problems: zodProblems(parsed.error),
+      });
+    }
+    const answer = await source(parsed.data.year, deadlineDay, clock());
+    const rows = answer.helplines.flatMap((h) =>
+      h.months.map((m) => ({
+        helpline: h.id,
+        country: h.country,
+        region: h.region,
+        period: m.period,
+        reported: m.reported,
+        onTime: m.onTime,
+      })),
+    );
+    res.set('Cache-Control', 'public, max-age=300');
+    sendTable(
+      res,
+      negotiate(req),
+      answer,
+      [
+        { name: 'helpline', type: 'string' },
+        { name: 'country', type: 'string' },
+        { name: 'region', type: 'string' },
+        { name: 'period', type: 'string' },
+        { name: 'reported', type: 'bool' },
+        { name: 'onTime', type: 'bool' },
+      ],
+      rows as Record<string, Cell>[],
+      { filename: `completeness-${answer.year}` },
+    );
+  });
+  return router;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Swagger UI from node_modules, with our own page and initializer (no inline script, no CDN). */
+export function createDocsRouter(): Router {
+  const router = Router();
+  const dist: string = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Helpline analytics API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body></html>
+`;
+  const init = `window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#swagger-ui', validatorUrl: null, deepLinking: true });\n`;
+  router.get(['/docs', '/docs/'], (_req, res) => {
+    res.type('text/html; charset=utf-8').set('Cache-Control', 'public, max-age=3600').send(page);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('application/javascript; charset=utf-8').send(init);
+  });
+  router.use('/docs/assets', express.static(dist, { index: false, maxAge: '1d' }));
+  return router;
+}

@@ -1,0 +1,124 @@
+/**
+ * Response schemas of the public API. Like the request schemas in domain/, they are the one source
+ * for the types, for the checks in tests and for the OpenAPI document.
+ */
+import { z } from 'zod';
+import { SPLITS } from '../domain/index.js';
+
+export const TrendRowSchema = z
+  .object({
+    period: z.string().meta({ description: 'YYYY or YYYY-MM' }),
+    value: z.number().int().nullable().meta({ description: 'Cases; null when withheld' }),
+    suppressed: z.boolean(),
+    helplinesReporting: z.number().int().min(0),
+  })
+  .catchall(z.string().nullable())
+  .meta({ id: 'TrendRow', description: 'One period (and split value, under the split name, e.g. "region")' });
+
+export const TrendsAnswerSchema = z
+  .object({
+    release: z.string().meta({ description: 'Release id (e.g. 2026-11), or "live" for the internal view' }),
+    by: z.enum(['year', 'month']),
+    split: z.enum(SPLITS).nullable(),
+    protection: z.record(z.string(), z.unknown()).nullable(),
+    citation: z.string().nullable(),
+    rows: z.array(TrendRowSchema),
+  })
+  .meta({ id: 'TrendsAnswer' });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    instance: z.string(),
+    requestId: z.string(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          rule: z.string().optional(),
+          row: z.number().int().optional(),
+          column: z.string().optional(),
+          value: z.string().optional(),
+          suggestions: z.array(z.string()).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+export const ReceiptSchema = z
+  .object({
+    submissionId: z.uuid(),
+    status: z.string(),
+    version: z.number().int().nullable(),
+    helplineId: z.string(),
+    period: z.string(),
+    cells: z.number().int(),
+    cases: z.number().int(),
+    submittedAt: z.string(),
+    duplicate: z.boolean(),
+    dryRun: z.boolean(),
+    replaces: z.object({ submissionId: z.string(), version: z.number().int() }).nullable(),
+    warnings: z.array(z.string()),
+    statusUrl: z.string(),
+  })
+  .meta({ id: 'Receipt' });
+
+export const SubmissionViewSchema = z
+  .object({
+    submissionId: z.string(),
+    helplineId: z.string(),
+    period: z.string(),
+    version: z.number().int().nullable(),
+    status: z.enum(['accepted', 'loaded', 'replaced', 'unchanged', 'superseded', 'rejected']),
+    reason: z.string().nullable(),
+    submittedAt: z.string(),
+    loadedAt: z.string().nullable(),
+    cells: z.number().int().nullable(),
+    total: z.number().int().nullable(),
+  })
+  .meta({ id: 'Submission' });
+
+export const ReleaseManifestSchema = z
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    mode: z.literal('suppression'),
+    span: z.object({ from: z.string(), to: z.string() }),
+    protection: z.record(z.string(), z.unknown()),
+    tables: z.array(z.object({ id: z.string(), title: z.string() })),
+    cells: z.number().int(),
+    withheld: z.record(z.string(), z.unknown()),
+    audit: z.record(z.string(), z.unknown()),
+    helplines: z.number().int(),
+    previousRelease: z.string().nullable(),
+    codeVersion: z.string(),
+    checksum: z.string(),
+    citation: z.string(),
+  })
+  .meta({ id: 'ReleaseManifest' });
+
+export const CompletenessSchema = z
+  .object({
+    year: z.number().int(),
+    deadlineDay: z.number().int(),
+    helplines: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        country: z.string(),
+        region: z.string(),
+        months: z.array(z.object({ period: z.string(), reported: z.boolean(), onTime: z.boolean().nullable() })),
+      }),
+    ),
+  })
+  .meta({ id: 'Completeness' });
+
+export const CompletenessQuerySchema = z.strictObject({
+  year: z.coerce.number().int().min(2000).max(2100),
+  format: z.enum(['json', 'csv']).optional(),
+});

@@ -1,0 +1,44 @@
+/** The Express app over a real DuckDB warehouse on a random port, without Kafka (read-side tests). */
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApi } from '../../api/index.js';
+import type { Warehouse } from '../../warehouse/index.js';
+
+export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPerMinute?: number }) {
+  const app = createApi({
+    logger: pino({ level: 'silent' }),
+    authenticate: (key) => wh.registry.authenticate(key, options.now),
+    submissions: {
+      producer: { send: async () => {} },
+      topics: { submissions: 'unused', deadLetters: 'unused' },
+      store: wh.submissions,
+      mappings: async () => ({}),
+      clock: () => options.now,
+      logger: pino({ level: 'silent' }),
+    },
+    trends: wh.trends,
+    releases: {
+      ...wh.releases,
+      reader: {
+        query: async (id, q) => {
+          const r = await wh.releases.reader.query(id, q);
+          return { release: { id: r.release.id, manifest: r.release.manifest }, cells: r.cells };
+        },
+        manifest: (id) => wh.releases.reader.manifest(id),
+      },
+    },
+    completeness: (year, day, now) => wh.completeness(year, day, now),
+    codeVersion: 'test',
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
+    registry: wh.registry,
+    clock: () => options.now,
+    ready: async () => ({ duckdb: true }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((ok) => server.once('listening', ok));
+  return {
+    app,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
