@@ -79,6 +79,9 @@ export function createApi(deps: ApiDeps): Express {
     res.set('X-Request-Id', res.locals.requestId as string);
     next();
   });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).set('Cache-Control', 'public, max-age=86400').end();
+  });
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });

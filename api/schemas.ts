@@ -22,6 +22,7 @@ export const TrendsAnswerSchema = z
     split: z.enum(SPLITS).nullable(),
     protection: z.record(z.string(), z.unknown()).nullable(),
     citation: z.string().nullable(),
+    coverage: z.object({ from: z.string(), to: z.string() }).nullable(),
     rows: z.array(TrendRowSchema),
   })
   .meta({ id: 'TrendsAnswer' });

@@ -32,6 +32,8 @@ export interface TrendsAnswer {
   readonly split: Split | null;
   readonly protection: Record<string, unknown> | null;
   readonly citation: string | null;
+  /** The months the release covers (null for the live view). */
+  readonly coverage: { readonly from: string; readonly to: string } | null;
   readonly rows: TrendRow[];
 }
 
@@ -68,13 +70,18 @@ function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[
 
 export async function answerFromRelease(source: ReleaseSource, q: TrendsQuery): Promise<TrendsAnswer> {
   const { release, cells } = await source.query(q.release, q);
-  const manifest = release.manifest as { protection?: Record<string, unknown>; citation?: string };
+  const manifest = release.manifest as {
+    protection?: Record<string, unknown>;
+    citation?: string;
+    span?: { from: string; to: string };
+  };
   return {
     release: release.id,
     by: q.by,
     split: q.split ?? null,
     protection: manifest.protection ?? null,
     citation: manifest.citation ?? null,
+    coverage: manifest.span ?? null,
     rows: rowsOf(q, cells),
   };
 }
@@ -86,6 +93,7 @@ export async function answerLive(source: TrendsSource, q: TrendsQuery): Promise<
     split: q.split ?? null,
     protection: null,
     citation: null,
+    coverage: null,
     rows: rowsOf(q, await source(q)),
   };
 }

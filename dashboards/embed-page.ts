@@ -10,6 +10,7 @@ export function embedPage(text: ChartText, specUrl: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(text.title)}</title>
 <style>
   body { margin: 0; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }

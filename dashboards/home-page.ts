@@ -1,10 +1,14 @@
 /** `/`: the headline figures and the embeddable regional trend, with links for researchers. */
 import type { TrendsAnswer } from '../api/index.js';
 import { escapeHtml } from './embed-page.js';
+import { chartable } from './trend-spec.js';
 
 export function homePage(latest: TrendsAnswer, ocsea: TrendsAnswer, now: Date): string {
-  // The current year is still incomplete: headlines are about the last full year.
-  const complete = (a: TrendsAnswer) => a.rows.filter((r) => Number(r.period) < now.getUTCFullYear()).at(-1);
+  // Headlines are about the last year the release covers in full, with helplines reporting.
+  const complete = (a: TrendsAnswer) =>
+    chartable(a)
+      .rows.filter((r) => Number(r.period) < now.getUTCFullYear())
+      .at(-1);
   const lastYear = complete(latest);
   const ocseaYear = complete(ocsea);
   const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toLocaleString('en') : 'withheld');
@@ -13,6 +17,7 @@ export function homePage(latest: TrendsAnswer, ocsea: TrendsAnswer, now: Date): 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Child helpline statistics</title>
 <style>
   body { margin: 0 auto; max-width: 960px; padding: 16px; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }

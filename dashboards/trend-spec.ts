@@ -14,11 +14,23 @@ export interface ChartText {
   readonly description: string;
 }
 
+/**
+ * What a chart may show: periods some helpline reported (no data is not zero), and by year, not a
+ * year the release covers only in part (its total would look like a fall).
+ */
+export function chartable(answer: TrendsAnswer): { rows: TrendsAnswer['rows']; note: string } {
+  const to = answer.coverage?.to;
+  const partialYear = answer.by === 'year' && to && !to.endsWith('-12') ? to.slice(0, 4) : undefined;
+  const rows = answer.rows.filter((r) => r.helplinesReporting > 0 && r.period !== partialYear);
+  return { rows, note: partialYear ? ` ${partialYear} not shown: the release covers it only to ${to}.` : '' };
+}
+
 export function trendText(answer: TrendsAnswer): ChartText {
+  const shown = chartable(answer);
   const split = answer.split;
-  const withheld = answer.rows.filter((r) => r.suppressed).length;
+  const withheld = shown.rows.filter((r) => r.suppressed).length;
   const byKey = new Map<string, { first: number; last: number; firstPeriod: string; lastPeriod: string }>();
-  for (const row of answer.rows) {
+  for (const row of shown.rows) {
     if (row.value === null) continue;
     const key = split ? String(row[split]) : 'all';
     const seen = byKey.get(key);
@@ -43,16 +55,30 @@ export function trendText(answer: TrendsAnswer): ChartText {
     : 'internal unprotected view';
   return {
     title,
-    source: `Source: Child helpline statistics, release ${answer.release}; ${protection}.`,
+    source: `Source: Child helpline statistics, release ${answer.release}; ${protection}.${shown.note}`,
     description: sentences.length ? `Line chart. ${sentences.join(' ')}` : 'Line chart with no data for these filters.',
   };
+}
+
+/** Splits a long line into lines of about `width` characters, at spaces (Vega-Lite does not wrap). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export function trendSpec(answer: TrendsAnswer, size: { width?: number; height?: number } = {}): TopLevelSpec {
   const split = answer.split;
   const text = trendText(answer);
-  const values = answer.rows
-    .filter((r) => r.value !== null)
+  const values = chartable(answer)
+    .rows.filter((r) => r.value !== null)
     .map((r) => ({
       period: r.period,
       series: split ? labelFor(split, String(r[split])) : 'All helplines',
@@ -62,7 +88,12 @@ export function trendSpec(answer: TrendsAnswer, size: { width?: number; height?:
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: text.description,
-    title: { text: text.title, subtitle: text.source, anchor: 'start', subtitleFontSize: 11 },
+    title: {
+      text: text.title,
+      subtitle: wrap(text.source, Math.max(40, Math.floor((size.width ?? 640) / 6.2))),
+      anchor: 'start',
+      subtitleFontSize: 11,
+    },
     width: size.width ?? 640,
     height: size.height ?? 320,
     data: { values },

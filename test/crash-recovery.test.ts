@@ -118,9 +118,22 @@ describe('crash recovery', () => {
       uploading = false;
     })();
 
+    // Kill at random moments, each time once the load has moved on (so every kill lands mid-load
+    // and the uploads still finish on a slow, shared machine).
     let kills = 0;
-    while (uploading || kills < 20) {
-      await new Promise((r) => setTimeout(r, 500 + Math.random() * 2500));
+    while (kills < 20 && uploading) {
+      const before = accepted;
+      await waitFor(
+        'uploads to progress',
+        async () => (accepted >= before + 40 || !uploading ? true : undefined),
+        300_000,
+      );
+      await new Promise((r) => setTimeout(r, Math.random() * 1500));
+      await w.kill();
+      kills++;
+      await w.start();
+    }
+    while (kills < 20) {
       await w.kill();
       kills++;
       await w.start();

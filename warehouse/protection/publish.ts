@@ -81,9 +81,16 @@ export async function publishRelease(
 ): Promise<ReleaseManifest> {
   const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
   // 1.
-  const first = await db.all<{ p: string | null }>('SELECT min(period) AS p FROM current_versions');
-  const from = first[0]?.p;
-  const to = lastFullMonth(options.now);
+  const bounds = await db.all<{ first: string | null; last: string | null }>(
+    'SELECT min(period) AS first, max(period) AS last FROM current_versions',
+  );
+  const from = bounds[0]?.first;
+  // Up to the last full month, and no further than any helpline has reported: months nobody has
+  // reported yet are not published as zeros.
+  const lastFull = lastFullMonth(options.now);
+  const last = bounds[0]?.last ?? lastFull;
+  // biome-ignore lint/complexity/useMathMinMax: periods are YYYY-MM strings, compared as text
+  const to = last < lastFull ? last : lastFull;
   if (!from || !ISO_MONTH.test(from) || from > to) {
     throw new AppError('nothing_to_release', 'There is no loaded month before this one to release.', { status: 409 });
   }

@@ -1,0 +1,124 @@
+/**
+ * The pages in a real browser (Debian's Chromium driven by playwright-core): the home page and an
+ * embed draw their charts with no console errors and no request to another host, and the iframe
+ * snippet pasted into a plain page on another origin shows the chart.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts';
+let rt: TestRuntime;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt (apt-get install -y chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  rt = await startTestRuntime();
+  const lines = [
+    ['de-1', 'DE', 'europe'],
+    ['ke-1', 'KE', 'africa'],
+    ['br-1', 'BR', 'americas_caribbean'],
+  ] as const;
+  for (const [id, country, region] of lines) {
+    const key = await rt.addHelpline({ id, name: `${id} line`, country, region });
+    for (const period of ['2022-01', '2022-02', '2023-01', '2023-02', '2024-01', '2024-02']) {
+      const count = 40 + period.charCodeAt(3) * 3 + id.charCodeAt(0);
+      const r = await fetch(`${rt.url}/v1/submissions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+        body: `period,harm,age_band,gender,channel,count\n${period},online.grooming,13-15,girl,chat,${count}\n${period},family.conflict,10-12,boy,phone,${count * 2}\n`,
+      });
+      expect(r.status).toBe(202);
+    }
+  }
+  await waitFor('the load', async () => ((await rt.warehouse.helplineMonths()) === 18 ? true : undefined));
+  const release = await fetch(`${rt.url}/v1/admin/releases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(release.status).toBe(201);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await rt?.close();
+});
+
+async function openPage(url: string, shot: string) {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  return { page, errors, requests, shot: () => page.screenshot({ path: `${ARTIFACTS}/${shot}.png`, fullPage: true }) };
+}
+
+describe('pages in Chromium', () => {
+  it('the embed page draws the chart and its data table, from this server only', async () => {
+    const { page, errors, requests, shot } = await openPage(`${rt.url}/embed/trend?split=region`, 'embed-trend');
+    await page.waitForSelector('figure[data-rendered="true"]', { timeout: 30_000 });
+    expect(await page.locator('.chart svg .mark-line path').count()).toBeGreaterThan(0);
+    expect(await page.locator('table tbody tr').count()).toBeGreaterThan(0);
+    const text = await page.locator('.chart svg').textContent();
+    expect(text).toContain('Europe');
+    await shot();
+    expect(errors).toEqual([]);
+    expect(requests.every((u) => u.startsWith(rt.url))).toBe(true);
+    await page.close();
+  });
+
+  it('the home page shows headline figures and the regional chart', async () => {
+    const { page, errors, requests, shot } = await openPage(`${rt.url}/`, 'home');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('figure[data-rendered="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('.headline strong').first().textContent()).toMatch(/\d/);
+    await shot();
+    expect(errors).toEqual([]);
+    expect(requests.every((u) => u.startsWith(rt.url))).toBe(true);
+    await page.close();
+  });
+
+  it('the iframe snippet works pasted into a plain page on another site', async () => {
+    const snippet = `<iframe src="${rt.url}/embed/trend?split=region" width="100%" height="520" style="border:0" title="Trend"></iframe>`;
+    const other: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><html lang="en"><meta charset="utf-8"><title>Advocacy page</title><h1>Our report</h1>${snippet}</html>`,
+      );
+    });
+    await new Promise<void>((ok) => other.listen(0, '127.0.0.1', () => ok()));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+    try {
+      const { page, errors, shot } = await openPage(otherUrl, 'embedded-elsewhere');
+      await page.frameLocator('iframe').locator('figure[data-rendered="true"]').waitFor({ timeout: 30_000 });
+      await shot();
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await new Promise((ok) => other.close(ok));
+    }
+  });
+});
