@@ -14,6 +14,7 @@ import {
   MappingsSchema,
   NewHelplineSchema,
   notFound,
+  UnlockSchema,
 } from '../domain/index.js';
 import { requirePrincipal, zodProblems } from '../ingest/index.js';
 
@@ -24,6 +25,10 @@ export interface AdminRegistry {
   rotateKey(id: string, now: Date, graceMs: number): Promise<{ key: string; previousValidUntil: string }>;
   getMappings(id: string): Promise<Record<string, Record<string, string>>>;
   putMappings(id: string, mappings: Mappings, now: Date): Promise<void>;
+}
+
+export interface PeriodUnlocker {
+  unlock(helplineId: string, period: string, now: Date): Promise<void>;
 }
 
 function requireAdmin(res: Response): void {
@@ -51,7 +56,7 @@ async function existing(registry: AdminRegistry, req: Request): Promise<Helpline
   return helpline;
 }
 
-export function createAdminRouter(registry: AdminRegistry, clock: () => Date): Router {
+export function createAdminRouter(registry: AdminRegistry, unlocker: PeriodUnlocker, clock: () => Date): Router {
   const router = Router();
   router.use('/v1/admin', (_req, res, next) => {
     requireAdmin(res);
@@ -113,6 +118,18 @@ export function createAdminRouter(registry: AdminRegistry, clock: () => Date): R
     const mappings = parseBody(MappingsSchema, req.body);
     await registry.putMappings(helpline.id, mappings, clock());
     res.json({ helplineId: helpline.id, mappings: await registry.getMappings(helpline.id) });
+  });
+
+  router.post('/v1/admin/helplines/:id/unlock', async (req, res) => {
+    const helpline = await existing(registry, req);
+    const { period } = parseBody(UnlockSchema, req.body);
+    await unlocker.unlock(helpline.id, period, clock());
+    res.json({
+      helplineId: helpline.id,
+      period,
+      unlocked: true,
+      note: 'A correction may now be uploaded; it appears in the next release.',
+    });
   });
 
   return router;

@@ -132,7 +132,7 @@ export function createApi(deps: ApiDeps): Express {
 
   app.use(createSubmissionsRouter(deps.submissions));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
-  app.use(createAdminRouter(deps.registry, deps.clock));
+  app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion));
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends, deps.releases.reader));

@@ -3,7 +3,13 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { MappingsSchema, NewHelplineSchema, ReleaseRequestSchema, SubmissionBodySchema } from '../domain/index.js';
+import {
+  MappingsSchema,
+  NewHelplineSchema,
+  ReleaseRequestSchema,
+  SubmissionBodySchema,
+  UnlockSchema,
+} from '../domain/index.js';
 import { ARROW_STREAM } from './formats.js';
 import {
   CompletenessQuerySchema,

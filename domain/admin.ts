@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from './dimensions.js';
 import { COUNTRY_CODES, REGION_CODES } from './geography.js';
-import { HelplineIdSchema } from './submission.js';
+import { HelplineIdSchema, PeriodSchema } from './submission.js';
 import { HARM_TYPE_CODES } from './taxonomy.js';
 
 export const NewHelplineSchema = z.strictObject({
@@ -34,3 +34,6 @@ export const ReleaseRequestSchema = z.strictObject({
   sensitiveThreshold: z.number().int().min(1).max(100).optional(),
   protectionLevel: z.number().int().min(1).max(100).optional(),
 });
+
+/** `POST /v1/admin/helplines/:id/unlock`: allow a correction of one published month. */
+export const UnlockSchema = z.strictObject({ period: PeriodSchema });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from './dimensions.js';
 import type { Problem } from './errors.js';
-import { HARM_TYPE_CODES } from './taxonomy.js';
+import { HARM_TYPE_CODES, TAXONOMY_VERSION } from './taxonomy.js';
 
 export const MAX_COUNT = 1_000_000;
 export const FIRST_PERIOD = '2000-01';
@@ -56,6 +56,8 @@ export const SubmissionMessageSchema = z.strictObject({
   totals: TotalsSchema.optional(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   submittedAt: z.iso.datetime(),
+  /** The taxonomy the harm codes belong to; a record of another version is not loaded silently. */
+  taxonomyVersion: z.literal(TAXONOMY_VERSION, { error: `taxonomy version must be ${TAXONOMY_VERSION}` }),
 });
 export type SubmissionMessage = z.infer<typeof SubmissionMessageSchema>;
 

@@ -45,6 +45,8 @@ export interface SubmissionStore extends ReceiptStore {
   cells(id: string): Promise<{ harm: string; ageBand: string; gender: string; channel: string; count: number }[]>;
   findIdempotent(helplineId: string, key: string): Promise<{ requestHash: string; submissionId: string } | undefined>;
   rememberIdempotent(helplineId: string, key: string, requestHash: string, submissionId: string): Promise<void>;
+  lockedBy(helplineId: string, period: string): Promise<string | undefined>;
+  unlock(helplineId: string, period: string, now: Date): Promise<void>;
 }
 
 export interface SubmissionsRouterDeps extends Omit<SubmitDeps, 'receipts'> {
@@ -127,6 +129,17 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
         );
       }
       const body = validated.body;
+      const lock = await deps.store.lockedBy(helplineId, body.period);
+      if (lock) {
+        throw invalidSubmission(`${body.period} is part of the published release ${lock}; nothing was accepted.`, [
+          {
+            path: 'period',
+            column: 'period',
+            rule: 'period_locked',
+            message: `${body.period} was published in release ${lock}; ask the secretariat to unlock it for a correction (the correction then appears in the next release)`,
+          },
+        ]);
+      }
       const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
       // 3.
       const idempotencyKey = req.get('idempotency-key');

@@ -14,6 +14,7 @@ import {
   type SubmissionBody,
   type SubmissionMessage,
   submissionKey,
+  TAXONOMY_VERSION,
   type Topics,
   unavailable,
 } from '../domain/index.js';
@@ -131,6 +132,7 @@ export async function submit(
     ...(body.totals ? { totals: body.totals } : {}),
     contentHash: hash,
     submittedAt,
+    taxonomyVersion: TAXONOMY_VERSION,
   };
   const receipt: Receipt = {
     submissionId: message.submissionId,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { contentHash, type SubmissionBody, type SubmissionMessage } from '../domain/index.js';
+import { contentHash, type SubmissionBody, type SubmissionMessage, TAXONOMY_VERSION } from '../domain/index.js';
 import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -33,6 +33,7 @@ function message(period: string, count: number, overrides: Partial<SubmissionMes
     cells: body.cells,
     contentHash: contentHash('be-1', body),
     submittedAt: new Date().toISOString(),
+    taxonomyVersion: TAXONOMY_VERSION,
     ...overrides,
   };
 }

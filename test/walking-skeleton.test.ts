@@ -168,6 +168,21 @@ describe('walking skeleton', () => {
     };
     const hiddenCountries = body.rows.filter((row) => row.suppressed).length;
     expect(hiddenCountries >= 2 || europe.rows[0]?.value === null).toBe(true);
+    // The published month is locked; the secretariat unlocks it for a correction.
+    const correction = {
+      period: '2024-05',
+      cells: [{ harm: 'family.conflict', ageBand: '13-15', gender: 'girl', channel: 'chat', count: 61 }],
+    };
+    const locked = await post(keyLU, correction);
+    expect(locked.status).toBe(422);
+    expect(((await locked.json()) as { errors: { rule: string }[] }).errors[0]?.rule).toBe('period_locked');
+    const unlock = await fetch(`${rt.url}/v1/admin/helplines/lu-1/unlock`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ period: '2024-05' }),
+    });
+    expect(unlock.status).toBe(200);
+    expect((await post(keyLU, correction)).status).toBe(202);
     // A cut the plan does not publish is refused, naming what is published.
     const fine = await fetch(`${rt.url}/v1/trends?by=month&country=LU&harm=online.sextortion`);
     expect(fine.status).toBe(400);

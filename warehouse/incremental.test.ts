@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentHash, type LoadItem, type SubmissionBody, type SubmissionMessage } from '../domain/index.js';
+import {
+  contentHash,
+  type LoadItem,
+  type SubmissionBody,
+  type SubmissionMessage,
+  TAXONOMY_VERSION,
+} from '../domain/index.js';
 import { FULL_AGGREGATE_QUERIES } from './aggregates.js';
 import { openWarehouse, type Warehouse } from './warehouse.js';
 
@@ -59,6 +65,7 @@ function toMessage(u: Upload, at: number): SubmissionMessage {
     cells: body.cells,
     contentHash: contentHash(h?.id ?? 'aa-1', body),
     submittedAt: new Date(at).toISOString(),
+    taxonomyVersion: TAXONOMY_VERSION,
   };
 }
 

@@ -121,3 +121,10 @@ export const RELEASE_SQL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS release_reporting (
      release_id VARCHAR NOT NULL, geo VARCHAR NOT NULL, period VARCHAR NOT NULL, helplines INTEGER NOT NULL)`,
 ];
+
+/** A published month is locked; the secretariat unlocks one helpline-month for a correction. */
+export const LOCK_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS period_unlocks (
+     helpline_id VARCHAR NOT NULL, period VARCHAR NOT NULL, unlocked_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (helpline_id, period))`,
+];

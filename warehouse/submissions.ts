@@ -156,6 +156,29 @@ export function createSubmissionStore(db: Db) {
       return { months, total: Number(total), byHarm };
     },
 
+    /** The release that locks this helpline-month, unless the secretariat unlocked it since. */
+    async lockedBy(helplineId: string, period: string): Promise<string | undefined> {
+      const rows = await db.all<{ id: string }>(
+        `SELECT r.id FROM releases r
+          WHERE $2 BETWEEN r.span_from AND r.span_to
+            AND NOT EXISTS (SELECT 1 FROM period_unlocks u
+                             WHERE u.helpline_id = $1 AND u.period = $2 AND u.unlocked_at > r.created_at)
+          ORDER BY r.created_at DESC LIMIT 1`,
+        [helplineId, period],
+      );
+      return rows[0]?.id;
+    },
+
+    async unlock(helplineId: string, period: string, now: Date): Promise<void> {
+      await db.transaction((tx) =>
+        tx.run(
+          `INSERT INTO period_unlocks (helpline_id, period, unlocked_at) VALUES ($1, $2, $3::TIMESTAMPTZ)
+           ON CONFLICT (helpline_id, period) DO UPDATE SET unlocked_at = excluded.unlocked_at`,
+          [helplineId, period, now.toISOString()],
+        ),
+      );
+    },
+
     async findIdempotent(helplineId: string, key: string) {
       const rows = await db.all<{ request_hash: string; submission_id: string }>(
         'SELECT request_hash, submission_id FROM idempotency_keys WHERE helpline_id = $1 AND idempotency_key = $2',

@@ -12,7 +12,7 @@ import { listReleases, publishRelease } from './protection/publish.js';
 import { createReleaseReader } from './protection/release-query.js';
 import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, AGGREGATE_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
@@ -33,7 +33,7 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export async function openWarehouse(path: string) {
   const db: Db = await openDb(path);
   await db.transaction(async (tx) => {
-    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...RELEASE_SQL, ...STAGING_SQL])
+    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...RELEASE_SQL, ...LOCK_SQL, ...STAGING_SQL])
       await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
       String(SCHEMA_VERSION),

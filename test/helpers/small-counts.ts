@@ -2,7 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { monthsBetween } from '../../demo/generator.js';
 import { poisson, seededRng } from '../../demo/random.js';
-import { contentHash, HARM_TYPE_CODES, type LoadItem, type SubmissionBody } from '../../domain/index.js';
+import {
+  contentHash,
+  HARM_TYPE_CODES,
+  type LoadItem,
+  type SubmissionBody,
+  TAXONOMY_VERSION,
+} from '../../domain/index.js';
 import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
 
 export const SMALL_HELPLINES = [
@@ -60,6 +66,7 @@ export async function loadBodies(
       cells: body.cells,
       contentHash: contentHash(helpline, body),
       submittedAt: at,
+      taxonomyVersion: TAXONOMY_VERSION,
     },
   }));
   await wh.loadTarget.applyBatch({ topic: 'small', partition: 0, items });
