@@ -256,6 +256,17 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'post',
+      path: '/v1/admin/helplines/{id}/unlock',
+      summary: 'Unlock one published month of a helpline for a correction',
+      security: secured,
+      request: {
+        params: z.object({ id: z.string() }),
+        body: { content: { 'application/json': { schema: UnlockSchema } } },
+      },
+      responses: { 200: json(z.object({}).passthrough()), 422: problem('Invalid') },
+    },
+    {
+      method: 'post',
       path: '/v1/admin/releases',
       summary: 'Publish a protected release now',
       security: secured,
