@@ -288,6 +288,12 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'get',
+      path: '/favicon.ico',
+      summary: 'No icon (204)',
+      responses: { 204: { description: 'No content' } },
+    },
+    {
+      method: 'get',
       path: '/healthz',
       summary: 'The process is up',
       responses: { 200: json(z.object({ status: z.string() })) },
