@@ -56,8 +56,11 @@ export const SubmissionMessageSchema = z.strictObject({
   totals: TotalsSchema.optional(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   submittedAt: z.iso.datetime(),
-  /** The taxonomy the harm codes belong to; a record of another version is not loaded silently. */
-  taxonomyVersion: z.literal(TAXONOMY_VERSION, { error: `taxonomy version must be ${TAXONOMY_VERSION}` }),
+  /**
+   * The taxonomy the harm codes belong to; a record of another version is not loaded silently.
+   * Records written before the field existed carry the first taxonomy, so it may be absent.
+   */
+  taxonomyVersion: z.literal(TAXONOMY_VERSION, { error: `taxonomy version must be ${TAXONOMY_VERSION}` }).optional(),
 });
 export type SubmissionMessage = z.infer<typeof SubmissionMessageSchema>;
 
