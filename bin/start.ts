@@ -101,8 +101,10 @@ async function main(): Promise<void> {
       writeJsonAtomic(keysFile, { admin: adminKey, helplines: {} });
     }
     // 5. A fresh start shows charts: publish the first protected release if there is none.
+    // Only for the demo: in production the secretariat decides when to publish.
     const { releases } = runtime.warehouse;
-    if ((await releases.list()).length === 0 && (await runtime.warehouse.helplineMonths()) > 0) {
+    const demo = config.SEED_DEMO === 'true';
+    if (demo && (await releases.list()).length === 0 && (await runtime.warehouse.helplineMonths()) > 0) {
       say('Publishing the first protected release (suppression + audit)…');
       const manifest = await releases.publish({
         now: new Date(),
