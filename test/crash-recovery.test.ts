@@ -115,8 +115,13 @@ describe('crash recovery', () => {
         }
       });
       await Promise.all(lanes);
+    })().finally(() => {
       uploading = false;
-    })();
+    });
+    let uploadFailure: unknown;
+    uploader.catch((error: unknown) => {
+      uploadFailure = error;
+    });
 
     // Kill at random moments, each time once the load has moved on (so every kill lands mid-load
     // and the uploads still finish on a slow, shared machine).
@@ -128,6 +133,7 @@ describe('crash recovery', () => {
         async () => (accepted >= before + 40 || !uploading ? true : undefined),
         300_000,
       );
+      if (uploadFailure) throw uploadFailure;
       await new Promise((r) => setTimeout(r, Math.random() * 1500));
       await w.kill();
       kills++;
