@@ -170,11 +170,23 @@ describe('crash recovery', () => {
       const key = `${MONTHS[m]}|${HELPLINES[h]?.country}`;
       expected.set(key, (expected.get(key) ?? 0) + cells.reduce((a, b) => a + b, 0));
     }
-    const byCountry = await fetch(`${w.url}/v1/trends?by=month&split=country&release=live`, {
-      headers: { authorization: `Bearer ${adminKey}` },
-    });
-    const rows = ((await byCountry.json()) as { rows: { period: string; country: string; value: number }[] }).rows;
-    expect(new Map(rows.map((r) => [`${r.period}|${r.country}`, r.value]))).toEqual(expected);
+    // Corrections were sent last: wait until they are loaded too, then nothing may differ.
+    const compare = async () => {
+      const byCountry = await fetch(`${w.url}/v1/trends?by=month&split=country&release=live`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+      const rows = ((await byCountry.json()) as { rows: { period: string; country: string; value: number }[] }).rows;
+      const got = new Map(rows.map((r) => [`${r.period}|${r.country}`, r.value]));
+      return [...new Set([...got.keys(), ...expected.keys()])]
+        .filter((k) => got.get(k) !== expected.get(k))
+        .map((k) => `${k}: got ${got.get(k)}, expected ${expected.get(k)}`);
+    };
+    await waitFor(
+      'every correction to be loaded',
+      async () => ((await compare()).length === 0 ? true : undefined),
+      180_000,
+    ).catch(() => undefined);
+    expect(await compare()).toEqual([]);
 
     // Stop the server and look inside the file: no duplicates anywhere, aggregates = recomputation.
     await w.stop();

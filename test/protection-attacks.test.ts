@@ -4,17 +4,16 @@
  * own submissions — and must fail to recover or narrow any withheld cell.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerFromRelease, createApi } from '../api/index.js';
+import { answerFromRelease } from '../api/index.js';
 import { findHarmType, REGION_CODES, type TrendsQuery } from '../domain/index.js';
 import type { ReleaseManifest, Warehouse } from '../warehouse/index.js';
 import { auditIntervals, type Equation } from '../warehouse/protection/audit.js';
 import { buildCube, type Cube } from '../warehouse/protection/cube.js';
+import { serveApi } from './helpers/api-app.js';
 import { loadBodies, SMALL_HELPLINES, smallBody, smallCountsWarehouse } from './helpers/small-counts.js';
 
 const P = 5;
@@ -211,38 +210,9 @@ describe('the public API answers only from the release', () => {
   let url: string;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    const app = createApi({
-      logger: pino({ level: 'silent' }),
-      authenticate: async () => undefined,
-      submissions: {
-        producer: { send: async () => {} },
-        topics: { submissions: 'x', deadLetters: 'y' },
-        store: wh.submissions,
-        mappings: async () => ({}),
-        clock: () => NOW,
-        logger: pino({ level: 'silent' }),
-      },
-      trends: wh.trends,
-      releases: {
-        ...wh.releases,
-        reader: {
-          query: async (id, q) => {
-            const r = await wh.releases.reader.query(id, q);
-            return { release: { id: r.release.id, manifest: r.release.manifest }, cells: r.cells };
-          },
-          manifest: (id) => wh.releases.reader.manifest(id),
-        },
-      },
-      codeVersion: 'test',
-      rateLimitPerMinute: 1_000_000,
-      registry: wh.registry,
-      clock: () => NOW,
-      ready: async () => ({}),
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((ok) => server.once('listening', ok));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((ok) => server.close(() => ok()));
+    const api = await serveApi(wh, { now: NOW });
+    url = api.url;
+    close = api.close;
   });
   afterAll(async () => close?.());
 
