@@ -15,6 +15,8 @@ import {
   type HarmGroupCode,
   type HarmTypeCode,
   type HelplineInfo,
+  lastFullMonth,
+  monthsBetween,
   ROLLUPS,
   type SubmissionBody,
 } from '../domain/index.js';
@@ -114,25 +116,7 @@ export function demoHelplines(): DemoHelpline[] {
   return helplines.slice(0, 150);
 }
 
-export function monthsBetween(first: string, last: string): string[] {
-  const out: string[] = [];
-  let [y, m] = first.split('-').map(Number) as [number, number];
-  const [ly, lm] = last.split('-').map(Number) as [number, number];
-  while (y < ly || (y === ly && m <= lm)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    m++;
-    if (m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
-
-export function lastFullMonth(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
+export { lastFullMonth, monthsBetween };
 
 const GROUP_SIZES = HARM_TYPES.reduce<Record<string, number>>((acc, t) => {
   acc[t.group] = (acc[t.group] ?? 0) + 1;

@@ -5,6 +5,7 @@ export * from './dimensions.js';
 export * from './errors.js';
 export * from './geography.js';
 export * from './load.js';
+export * from './periods.js';
 export * from './release-plan.js';
 export * from './submission.js';
 export * from './taxonomy.js';

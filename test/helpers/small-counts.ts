@@ -1,11 +1,11 @@
 /** A warehouse full of small counts (a real DuckDB file, loaded through the warehouse's own batch load). */
 import { randomUUID } from 'node:crypto';
-import { monthsBetween } from '../../demo/generator.js';
 import { poisson, seededRng } from '../../demo/random.js';
 import {
   contentHash,
   HARM_TYPE_CODES,
   type LoadItem,
+  monthsBetween,
   type SubmissionBody,
   TAXONOMY_VERSION,
 } from '../../domain/index.js';

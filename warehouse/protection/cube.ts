@@ -17,6 +17,7 @@ import {
   HARM_TYPES,
   harmChildren,
   harmLevel,
+  monthsBetween,
   parseReleaseCellKey,
   RELEASE_TABLES,
   ROLLUPS,
@@ -52,20 +53,6 @@ const DIM_VALUES: Record<DimKind, readonly string[]> = {
 };
 const DIM_COLUMN: Record<DimKind, string> = { ageBand: 'age_band', gender: 'gender', channel: 'channel' };
 const OCSEA = ROLLUPS[0];
-
-export function monthsBetween(first: string, last: string): string[] {
-  const out: string[] = [];
-  let [y, m] = first.split('-').map(Number) as [number, number];
-  const [ly, lm] = last.split('-').map(Number) as [number, number];
-  while (y < ly || (y === ly && m <= lm)) {
-    out.push(`${y}-${String(m).padStart(2, '0')}`);
-    if (++m > 12) {
-      m = 1;
-      y++;
-    }
-  }
-  return out;
-}
 
 export async function buildCube(db: Pick<Db, 'all'>, span: { from: string; to: string }): Promise<Cube> {
   const helplines = await db.all<{ id: string; country: string; region: string }>(

@@ -10,7 +10,7 @@
  *      report in one transaction: frozen from then on
  */
 import { createHash } from 'node:crypto';
-import { AppError, parseReleaseCellKey, RELEASE_TABLES } from '../../domain/index.js';
+import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '../../domain/index.js';
 import type { Db } from '../db.js';
 import { buildCube } from './cube.js';
 import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams, protect } from './suppress.js';
@@ -47,11 +47,6 @@ export interface ReleaseManifest {
 }
 
 const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-function lastFullMonth(now: Date): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
 
 async function previousRelease(db: Db): Promise<{ id: string; previous: PreviousRelease } | undefined> {
   const latest = await db.all<{ id: string }>('SELECT id FROM releases ORDER BY created_at DESC LIMIT 1');
