@@ -238,3 +238,70 @@ describe('completeness', () => {
     expect(body.helplines.every((h) => h.months.length === 12 && h.months.every((m) => m.reported))).toBe(true);
   });
 });
+
+describe('robustness', () => {
+  it('never answers 5xx to any combination of parameters, and every 200 matches its schema', async () => {
+    const value = fc.constantFrom(
+      'year',
+      'month',
+      'region',
+      'country',
+      'harmGroup',
+      'harm',
+      'ageBand',
+      'gender',
+      'channel',
+      'europe',
+      'africa,europe',
+      'DE',
+      'KE,UG',
+      'ocsea',
+      'online',
+      'online.grooming',
+      'violence,ocsea',
+      '13-15',
+      'girl',
+      'chat',
+      '2024',
+      '2024-03',
+      '1999',
+      '2024-13',
+      'live',
+      '2025-01',
+      'json',
+      'csv',
+      'arrow',
+      '',
+      'x',
+      '%00',
+      "'; DROP TABLE facts; --",
+      'a'.repeat(300),
+    );
+    const name = fc.constantFrom(
+      'by',
+      'split',
+      'region',
+      'country',
+      'harm',
+      'ageBand',
+      'gender',
+      'channel',
+      'from',
+      'to',
+      'release',
+      'format',
+      'other',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 6 }), async (pairs) => {
+        const qs = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const r = await get(`/v1/trends?${qs}`);
+        expect(r.status, qs).toBeLessThan(500);
+        if (r.status === 200 && (r.headers.get('content-type') ?? '').startsWith('application/json')) {
+          TrendsAnswerSchema.parse(await r.json());
+        } else await r.arrayBuffer();
+      }),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+});
