@@ -87,12 +87,13 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
 
   // 2. Upload every helpline-month through the API, a few at a time.
   const jobs: { key: string; body: SubmissionBody; id: string }[] = [];
-  for (const h of helplines) {
-    const key = keys[h.id];
-    if (!key) continue;
-    for (const period of months) {
-      const body = demoSubmission(h, period);
-      if (body) jobs.push({ key, body, id: h.id });
+  // Month by month, as helplines submit: parallel uploads then use different keys (each key has
+  // its own rate limit).
+  for (const period of months) {
+    for (const h of helplines) {
+      const key = keys[h.id];
+      const body = key ? demoSubmission(h, period) : undefined;
+      if (key && body) jobs.push({ key, body, id: h.id });
     }
   }
   let done = 0;
