@@ -50,10 +50,7 @@ export interface ReceiptStore {
     contentHash: string,
   ): Promise<{ submissionId: string; status: string; version: number | null; submittedAt: string } | undefined>;
   current(helplineId: string, period: string): Promise<{ submissionId: string; version: number } | undefined>;
-  usualLevels(
-    helplineId: string,
-    before: string,
-  ): Promise<{ months: number; total: number; byHarm: ReadonlyMap<string, number> }>;
+  usualLevels(helplineId: string, before: string): Promise<{ months: number; total: number }>;
 }
 
 export interface SubmitDeps {
@@ -78,16 +75,6 @@ export async function anomalyWarnings(
     warnings.push(
       `This month has ${total.toLocaleString('en')} cases; your usual month over the last ${usual.months} months is about ${Math.round(usual.total).toLocaleString('en')}. Please check it is complete and correct.`,
     );
-  }
-  const byHarm = new Map<string, number>();
-  for (const c of body.cells) byHarm.set(c.harm, (byHarm.get(c.harm) ?? 0) + c.count);
-  for (const [harm, n] of byHarm) {
-    const mean = usual.byHarm.get(harm) ?? 0;
-    if (n >= 50 && n > Math.max(mean, 1) * 10) {
-      warnings.push(
-        `${harm}: ${n.toLocaleString('en')} cases, more than ten times your usual ${Math.round(mean)} a month.`,
-      );
-    }
   }
   return warnings;
 }

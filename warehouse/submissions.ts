@@ -138,22 +138,19 @@ export function createSubmissionStore(db: Db) {
       return row ? { submissionId: row.submission_id, version: row.version } : undefined;
     },
 
-    /** The helpline's usual month over its last 12 loaded months: total and per harm type. */
+    /**
+     * The helpline's usual month: the mean total of its last 12 loaded months. Read from the
+     * versions table (small), never from the facts, so every upload stays cheap.
+     */
     async usualLevels(helplineId: string, before: string) {
-      const rows = await db.all<{ harm: string | null; mean: number; months: bigint }>(
-        `WITH recent AS (
-           SELECT period FROM current_versions WHERE helpline_id = $1 AND period < $2 ORDER BY period DESC LIMIT 12),
-         monthly AS (
-           SELECT period, harm, sum(count) AS n FROM facts
-            WHERE helpline_id = $1 AND period IN (SELECT period FROM recent) GROUP BY ALL)
-         SELECT harm, sum(n) / (SELECT count(*) FROM recent) AS mean, (SELECT count(*) FROM recent) AS months
-           FROM monthly GROUP BY ROLLUP (harm)`,
+      const rows = await db.all<{ mean: number | null; months: bigint }>(
+        `SELECT avg(s.total) AS mean, count(*) AS months FROM (
+           SELECT cv.submission_id FROM current_versions cv
+            WHERE cv.helpline_id = $1 AND cv.period < $2 ORDER BY cv.period DESC LIMIT 12) recent
+           JOIN submissions s ON s.submission_id = recent.submission_id`,
         [helplineId, before],
       );
-      const months = Number(rows[0]?.months ?? 0n);
-      const total = rows.find((r) => r.harm === null)?.mean ?? 0;
-      const byHarm = new Map(rows.filter((r) => r.harm !== null).map((r) => [r.harm as string, Number(r.mean)]));
-      return { months, total: Number(total), byHarm };
+      return { months: Number(rows[0]?.months ?? 0n), total: Number(rows[0]?.mean ?? 0) };
     },
 
     /** The release that locks this helpline-month, unless the secretariat unlocked it since. */

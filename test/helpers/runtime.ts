@@ -32,7 +32,7 @@ export class LogCapture {
 }
 
 export async function startTestRuntime(
-  options: { clock?: () => Date; logs?: LogCapture; brokers?: string[] } = {},
+  options: { clock?: () => Date; logs?: LogCapture; brokers?: string[]; rateLimitPerMinute?: number } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
   const adminKey = `ak_test_${randomBytes(24).toString('base64url')}`;
@@ -47,7 +47,7 @@ export async function startTestRuntime(
     topics,
     groupId: `test-group-${randomBytes(4).toString('hex')}`,
     adminKey,
-    rateLimitPerMinute: 1_000_000,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {
