@@ -111,7 +111,7 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
       progress(++done, jobs.length, 'upload');
     }
   };
-  await Promise.all(Array.from({ length: deps.concurrency ?? 12 }, worker));
+  await Promise.all(Array.from({ length: deps.concurrency ?? 24 }, worker));
   if (failures.length > 0) {
     throw new Error(`${failures.length} demo upload(s) failed, e.g.:\n${failures.slice(0, 5).join('\n')}`);
   }
