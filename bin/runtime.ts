@@ -54,17 +54,31 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const bus = createKafkaBus({ brokers: options.brokers, clientId: 'helpline-analytics', logger });
   await bus.ensureTopics(topics);
   const producer = await bus.producer();
-  const transformer = createTransformer({
-    consumer: bus.consumer(options.groupId ?? 'helpline-warehouse', {
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
-    }),
-    producer,
-    target: warehouse.loadTarget,
-    topics,
-    logger: logger.child({ stage: 'transform' }),
-    clock,
-  });
-  await transformer.start();
+  const newTransformer = () =>
+    createTransformer({
+      consumer: bus.consumer(options.groupId ?? 'helpline-warehouse', {
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+      }),
+      producer,
+      target: warehouse.loadTarget,
+      topics,
+      logger: logger.child({ stage: 'transform' }),
+      clock,
+    });
+  // A topic created a moment ago may not be served by its leader yet: retry the consumer's start.
+  let transformer = newTransformer();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transformer.start();
+      break;
+    } catch (error) {
+      await transformer.stop().catch(() => {});
+      if (attempt >= 10) throw error;
+      logger.warn({ err: error, attempt }, 'consumer start failed; retrying');
+      await new Promise((r) => setTimeout(r, 1000));
+      transformer = newTransformer();
+    }
+  }
 
   // 3.
   const publicTrends = async (query: Record<string, unknown>) => {

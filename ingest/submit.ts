@@ -150,14 +150,22 @@ export async function submit(
     deps.logger.error({ err: error, helplineId, period: body.period }, 'Kafka did not take the submission');
     throw unavailable('The submission queue is unavailable; nothing was accepted. Retry shortly.', 10, error);
   }
-  // 4.
-  await deps.receipts.recordAccepted({
-    submissionId: message.submissionId,
-    helplineId,
-    period: body.period,
-    contentHash: hash,
-    submittedAt,
-  });
+  // 4. Kafka's acknowledgement is the commit point; the receipt is written behind it (and answered
+  // from memory until then), so the upload never waits for a load transaction.
+  deps.receipts
+    .recordAccepted({
+      submissionId: message.submissionId,
+      helplineId,
+      period: body.period,
+      contentHash: hash,
+      submittedAt,
+    })
+    .catch((error: unknown) =>
+      deps.logger.warn(
+        { err: error, submissionId: message.submissionId },
+        'receipt not written; the load will record it',
+      ),
+    );
   deps.logger.info(
     {
       helplineId,

@@ -60,6 +60,22 @@ export function createSubmissionStore(db: Db) {
   // Receipts of concurrent uploads are written together: one transaction instead of one each.
   let pending: { s: AcceptedSubmission; ok: () => void; fail: (e: unknown) => void }[] = [];
   let writing = false;
+  // Receipts Kafka already holds but DuckDB not yet: answered from memory meanwhile, so an upload
+  // never waits behind a load transaction for its receipt.
+  const unwritten = new Map<string, AcceptedSubmission>();
+  const asRecord = (a: AcceptedSubmission): SubmissionRecord => ({
+    submissionId: a.submissionId,
+    helplineId: a.helplineId,
+    period: a.period,
+    version: null,
+    status: 'accepted',
+    reason: null,
+    contentHash: a.contentHash,
+    submittedAt: a.submittedAt,
+    loadedAt: null,
+    cells: null,
+    total: null,
+  });
   const flush = async (): Promise<void> => {
     if (writing || pending.length === 0) return;
     writing = true;
@@ -82,6 +98,7 @@ export function createSubmissionStore(db: Db) {
     } catch (error) {
       for (const p of taken) p.fail(error);
     } finally {
+      for (const p of taken) unwritten.delete(p.s.submissionId);
       writing = false;
       if (pending.length > 0) void flush();
     }
@@ -90,6 +107,7 @@ export function createSubmissionStore(db: Db) {
   return {
     /** Written after Kafka acknowledged; a load that got there first is never overwritten. */
     recordAccepted(s: AcceptedSubmission): Promise<void> {
+      unwritten.set(s.submissionId, s);
       return new Promise((ok, fail) => {
         pending.push({ s, ok, fail });
         queueMicrotask(() => void flush());
@@ -98,11 +116,18 @@ export function createSubmissionStore(db: Db) {
 
     async get(submissionId: string): Promise<SubmissionRecord | undefined> {
       const rows = await db.all<RawRow>(`${SELECT} WHERE submission_id = $1`, [submissionId]);
-      return rows[0] ? toRecord(rows[0]) : undefined;
+      if (rows[0]) return toRecord(rows[0]);
+      const waiting = unwritten.get(submissionId);
+      return waiting ? asRecord(waiting) : undefined;
     },
 
     /** The newest accepted-or-loaded version with this content, for idempotent re-uploads. */
     async findCurrentWithHash(helplineId: string, period: string, contentHash: string) {
+      const waiting = [...unwritten.values()]
+        .filter((a) => a.helplineId === helplineId && a.period === period)
+        .sort((a, b) => a.submittedAt.localeCompare(b.submittedAt))
+        .at(-1);
+      if (waiting) return waiting.contentHash === contentHash ? asRecord(waiting) : undefined;
       const rows = await db.all<RawRow>(
         `${SELECT} WHERE submission_id = (
            SELECT submission_id FROM submissions WHERE helpline_id = $1 AND period = $2
@@ -202,7 +227,14 @@ export function createSubmissionStore(db: Db) {
             period,
           ])
         : await db.all<RawRow>(`${SELECT} WHERE helpline_id = $1 ORDER BY period, submitted_at`, [helplineId]);
-      return rows.map(toRecord);
+      const listed = rows.map(toRecord);
+      const seen = new Set(listed.map((r) => r.submissionId));
+      const waiting = [...unwritten.values()]
+        .filter((a) => a.helplineId === helplineId && (!period || a.period === period) && !seen.has(a.submissionId))
+        .map(asRecord);
+      return [...listed, ...waiting].sort(
+        (a, b) => a.period.localeCompare(b.period) || a.submittedAt.localeCompare(b.submittedAt),
+      );
     },
   };
 }
