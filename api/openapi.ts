@@ -321,6 +321,15 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'get',
+      path: '/charts/trend.png',
+      summary: 'Trend chart as PNG (2× scale, bundled DejaVu Sans)',
+      request: { query: TrendsParams },
+      responses: {
+        200: { description: 'PNG', content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } } },
+      },
+    },
+    {
+      method: 'get',
       path: '/embed/trend',
       summary: 'Trend chart page for an iframe',
       request: { query: TrendsParams },

@@ -1,4 +1,7 @@
 /** Server-side rendering: Vega-Lite → Vega → SVG with vega's headless renderer (no browser, no canvas). */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -9,4 +12,28 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** The font files shipped with the project (not the machine's), so PNGs look the same everywhere. */
+function bundledFonts(): string[] {
+  const dir = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  return ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(dir, f));
+}
+
+let fonts: string[] | undefined;
+
+/** SVG → PNG with resvg and the bundled DejaVu Sans; `scale` 2 gives crisp text on HiDPI screens. */
+export function svgToPng(svg: string, scale = 2): Buffer {
+  fonts ??= bundledFonts();
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: {
+      loadSystemFonts: false,
+      fontFiles: fonts,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+    },
+  });
+  return resvg.render().asPng();
 }

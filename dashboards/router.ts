@@ -8,7 +8,7 @@ import type { TrendsAnswer } from '../api/index.js';
 import { AppError, notFound } from '../domain/index.js';
 import { embedPage } from './embed-page.js';
 import { homePage } from './home-page.js';
-import { renderSvg } from './render.js';
+import { renderSvg, svgToPng } from './render.js';
 import { trendSpec, trendText } from './trend-spec.js';
 import { loadVendorFiles } from './vendor.js';
 
@@ -76,6 +76,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
     const svg = await renderSvg(trendSpec(answer, size(req)));
     res.type('image/svg+xml; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(svg);
+  });
+  router.get('/charts/trend.png', async (req, res) => {
+    const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
+    const png = svgToPng(await renderSvg(trendSpec(answer, size(req))));
+    res.type('image/png').set('Cache-Control', 'public, max-age=60').send(png);
   });
   router.get('/embed/trend', async (req, res) => {
     const query = { split: 'region', ...chartQuery(req) };

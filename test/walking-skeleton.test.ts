@@ -216,6 +216,17 @@ describe('walking skeleton', () => {
     expect(svg).toContain('Europe');
     expect(svg).toContain('Cases registered by child helplines');
 
+    // PNG: twice the SVG's size (crisp text), with real content.
+    const sized = await (await fetch(`${rt.url}/charts/trend.svg?split=region&by=month&width=400&height=200`)).text();
+    const svgWidth = Number(/width="(\d+)"/.exec(sized)?.[1]);
+    const svgHeight = Number(/height="(\d+)"/.exec(sized)?.[1]);
+    const pngResponse = await fetch(`${rt.url}/charts/trend.png?split=region&by=month&width=400&height=200`);
+    expect(pngResponse.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await pngResponse.arrayBuffer());
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([svgWidth * 2, svgHeight * 2]);
+    expect(png.length).toBeGreaterThan(15_000);
+
     const page = await fetch(`${rt.url}/embed/trend?split=region`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const html = await page.text();
