@@ -98,16 +98,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger: logger.child({ stage: 'ingest' }),
     },
     trends: warehouse.trends,
-    releases: {
-      ...warehouse.releases,
-      reader: {
-        query: async (id, q) => {
-          const { release, cells } = await warehouse.releases.reader.query(id, q);
-          return { release: { id: release.id, manifest: release.manifest }, cells };
-        },
-        manifest: (id) => warehouse.releases.reader.manifest(id),
-      },
-    },
+    releases: warehouse.releases,
     codeVersion: CODE_VERSION,
     completeness: (year, deadlineDay, now) => warehouse.completeness(year, deadlineDay, now),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),

@@ -68,18 +68,18 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         );
     }
   });
+  // The trend chart's spec for a request: the public trends answer, drawn at the asked size.
+  const trendChart = async (req: Request) =>
+    trendSpec(await deps.trends({ split: 'region', ...chartQuery(req) }), size(req));
   router.get('/charts/trend.vl.json', async (req, res) => {
-    const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
-    res.set('Cache-Control', 'public, max-age=60').json(trendSpec(answer, size(req)));
+    res.set('Cache-Control', 'public, max-age=60').json(await trendChart(req));
   });
   router.get('/charts/trend.svg', async (req, res) => {
-    const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
-    const svg = await renderSvg(trendSpec(answer, size(req)));
+    const svg = await renderSvg(await trendChart(req));
     res.type('image/svg+xml; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(svg);
   });
   router.get('/charts/trend.png', async (req, res) => {
-    const answer = await deps.trends({ split: 'region', ...chartQuery(req) });
-    const png = svgToPng(await renderSvg(trendSpec(answer, size(req))));
+    const png = svgToPng(await renderSvg(await trendChart(req)));
     res.type('image/png').set('Cache-Control', 'public, max-age=60').send(png);
   });
   router.get('/embed/trend', async (req, res) => {

@@ -17,16 +17,7 @@ export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPer
       logger: pino({ level: 'silent' }),
     },
     trends: wh.trends,
-    releases: {
-      ...wh.releases,
-      reader: {
-        query: async (id, q) => {
-          const r = await wh.releases.reader.query(id, q);
-          return { release: { id: r.release.id, manifest: r.release.manifest }, cells: r.cells };
-        },
-        manifest: (id) => wh.releases.reader.manifest(id),
-      },
-    },
+    releases: wh.releases,
     completeness: (year, day, now) => wh.completeness(year, day, now),
     codeVersion: 'test',
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
