@@ -4,14 +4,17 @@ import type { ChartText } from './trend-spec.js';
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function embedPage(text: ChartText, specUrl: string): string {
-  return `<!doctype html>
+/** The head every page shares (UTF-8, phone width, no icon request); the page adds its styles. */
+export const pageHead = (title: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(text.title)}</title>
+<title>${escapeHtml(title)}</title>`;
+
+export function embedPage(text: ChartText, specUrl: string): string {
+  return `${pageHead(text.title)}
 <style>
   body { margin: 0; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }
   figure { margin: 0; padding: 8px; }

@@ -1,6 +1,6 @@
 /** `/`: the headline figures and the embeddable regional trend, with links for researchers. */
 import type { TrendsAnswer } from '../api/index.js';
-import { escapeHtml } from './embed-page.js';
+import { escapeHtml, pageHead } from './embed-page.js';
 import { chartable } from './trend-spec.js';
 
 export function homePage(latest: TrendsAnswer, ocsea: TrendsAnswer, now: Date): string {
@@ -12,13 +12,7 @@ export function homePage(latest: TrendsAnswer, ocsea: TrendsAnswer, now: Date): 
   const lastYear = complete(latest);
   const ocseaYear = complete(ocsea);
   const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toLocaleString('en') : 'withheld');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>Child helpline statistics</title>
+  return `${pageHead('Child helpline statistics')}
 <style>
   body { margin: 0 auto; max-width: 960px; padding: 16px; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }
   .headlines { display: flex; flex-wrap: wrap; gap: 16px; }

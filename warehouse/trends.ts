@@ -52,65 +52,62 @@ function chooseSource(q: TrendsQuery, types: readonly HarmTypeCode[] | undefined
   return { table: 'facts', value: 'count', harm: types ? { column: 'harm', codes: types } : undefined };
 }
 
+/** A WHERE clause built from bound parameters: code lists and a period range. */
+function filter(periodColumn: string, from: string | undefined, to: string | undefined) {
+  const where: string[] = [];
+  const params: Params[number][] = [];
+  const api = {
+    list(column: string, values: readonly string[] | undefined) {
+      if (!values) return api;
+      params.push(listValue([...values]));
+      where.push(`list_contains($${params.length}, ${column})`);
+      return api;
+    },
+    get sql() {
+      return where.length ? `WHERE ${where.join(' AND ')}` : '';
+    },
+    params,
+  };
+  if (from) {
+    params.push(lowerBound(from));
+    where.push(`${periodColumn} >= $${params.length}`);
+  }
+  if (to) {
+    params.push(upperBound(to));
+    where.push(`${periodColumn} <= $${params.length}`);
+  }
+  return api;
+}
+
 export async function queryTrends(db: Db, q: TrendsQuery): Promise<TrendCell[]> {
   const types = q.harm ? [...new Set(q.harm.flatMap((code) => expandHarmCode(code) ?? []))] : undefined;
   const source = chooseSource(q, types);
-  const where: string[] = [];
-  const params: Params[number][] = [];
-  const inList = (column: string, values: readonly string[] | undefined) => {
-    if (!values) return;
-    params.push(listValue([...values]));
-    where.push(`list_contains($${params.length}, ${column})`);
-  };
-  inList('region', q.region);
-  inList('country', q.country);
-  inList(source.harm?.column ?? 'harm', source.harm?.codes);
-  inList('age_band', q.ageBand);
-  inList('gender', q.gender);
-  inList('channel', q.channel);
-  if (q.from) {
-    params.push(lowerBound(q.from));
-    where.push(`period >= $${params.length}`);
-  }
-  if (q.to) {
-    params.push(upperBound(q.to));
-    where.push(`period <= $${params.length}`);
-  }
+  const facts = filter('period', q.from, q.to)
+    .list('region', q.region)
+    .list('country', q.country)
+    .list(source.harm?.column ?? 'harm', source.harm?.codes)
+    .list('age_band', q.ageBand)
+    .list('gender', q.gender)
+    .list('channel', q.channel);
   const period = q.by === 'month' ? 'period' : 'CAST(year AS VARCHAR)';
   const key = q.split ? SPLIT_COLUMN[q.split] : 'NULL';
   const values = await db.all<{ period: string; key: string | null; value: bigint }>(
     `SELECT ${period} AS period, ${key} AS key, sum(${source.value}) AS value
-       FROM ${source.table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       FROM ${source.table} ${facts.sql}
       GROUP BY ALL ORDER BY period, key`,
-    params,
+    facts.params,
   );
 
   // Helplines reporting: those with a loaded month in the period and geography (per region or
   // country when split by it), whatever the harm filter.
-  const geoWhere: string[] = [];
-  const geoParams: Params[number][] = [];
-  const geoList = (column: string, list: readonly string[] | undefined) => {
-    if (!list) return;
-    geoParams.push(listValue([...list]));
-    geoWhere.push(`list_contains($${geoParams.length}, ${column})`);
-  };
-  geoList('h.region', q.region);
-  geoList('h.country', q.country);
-  if (q.from) {
-    geoParams.push(lowerBound(q.from));
-    geoWhere.push(`cv.period >= $${geoParams.length}`);
-  }
-  if (q.to) {
-    geoParams.push(upperBound(q.to));
-    geoWhere.push(`cv.period <= $${geoParams.length}`);
-  }
+  const geo = filter('cv.period', q.from, q.to).list('h.region', q.region).list('h.country', q.country);
   const geoKey = q.split === 'region' ? 'h.region' : q.split === 'country' ? 'h.country' : 'NULL';
   const geoPeriod = q.by === 'month' ? 'cv.period' : 'substr(cv.period, 1, 4)';
   const reporting = await db.all<{ period: string; key: string | null; n: bigint }>(
     `SELECT ${geoPeriod} AS period, ${geoKey} AS key, count(DISTINCT cv.helpline_id) AS n
        FROM current_versions cv JOIN helplines h ON h.id = cv.helpline_id
-      ${geoWhere.length ? `WHERE ${geoWhere.join(' AND ')}` : ''} GROUP BY ALL`,
-    geoParams,
+      ${geo.sql} GROUP BY ALL`,
+    geo.params,
   );
   const perKey = new Map(reporting.map((r) => [`${r.period}|${r.key ?? ''}`, Number(r.n)]));
   const perPeriod = new Map<string, number>();
