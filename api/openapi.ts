@@ -4,6 +4,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  CHART_NAMES,
+  type ChartName,
   MappingsSchema,
   NewHelplineSchema,
   ReleaseRequestSchema,
@@ -66,6 +68,28 @@ export function buildOpenApi(codes: {
     to: z.string().optional().meta({ description: 'YYYY or YYYY-MM' }),
     release: z.string().optional().meta({ description: 'Release id (default: newest); "live" needs the admin key' }),
     format: z.enum(['json', 'csv', 'arrow']).optional().meta({ description: 'Overrides the Accept header' }),
+  });
+
+  const ChartParams = TrendsParams.pick({
+    by: true,
+    split: true,
+    region: true,
+    country: true,
+    harm: true,
+    from: true,
+    to: true,
+  }).extend({
+    release: z.string().optional().meta({ description: 'Release id (default: newest); charts never show live data' }),
+    year: z.string().optional().meta({ description: 'map, breakdown: the year shown (default: latest full year)' }),
+    measure: z.enum(['count', 'share']).optional().meta({ description: 'harm-mix: cases or shares of the year' }),
+    width: z
+      .number()
+      .int()
+      .min(200)
+      .max(2000)
+      .optional()
+      .meta({ description: 'Pixels (SVG/PNG; embeds fit their frame)' }),
+    height: z.number().int().min(120).max(1500).optional(),
   });
 
   const paths: Parameters<typeof registry.registerPath>[0][] = [
@@ -305,35 +329,12 @@ export function buildOpenApi(codes: {
       responses: { 200: json(z.object({}).passthrough()), 503: json(z.object({}).passthrough(), 'Not ready') },
     },
     { method: 'get', path: '/', summary: 'Dashboard page', responses: { 200: html('Dashboard') } },
+    ...CHART_NAMES.flatMap((chart) => chartPaths(chart, ChartParams)),
     {
       method: 'get',
-      path: '/charts/trend.vl.json',
-      summary: 'Trend chart: Vega-Lite spec with data',
-      request: { query: TrendsParams },
-      responses: { 200: json(z.object({}).passthrough()) },
-    },
-    {
-      method: 'get',
-      path: '/charts/trend.svg',
-      summary: 'Trend chart as SVG',
-      request: { query: TrendsParams },
-      responses: { 200: text('image/svg+xml', 'SVG') },
-    },
-    {
-      method: 'get',
-      path: '/charts/trend.png',
-      summary: 'Trend chart as PNG (2× scale, bundled DejaVu Sans)',
-      request: { query: TrendsParams },
-      responses: {
-        200: { description: 'PNG', content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } } },
-      },
-    },
-    {
-      method: 'get',
-      path: '/embed/trend',
-      summary: 'Trend chart page for an iframe',
-      request: { query: TrendsParams },
-      responses: { 200: html('Embed page') },
+      path: '/builder',
+      summary: 'Chart builder: pick a chart, copy an iframe snippet, SVG/PNG links and CSV',
+      responses: { 200: html('Chart builder page') },
     },
     {
       method: 'get',
@@ -344,8 +345,9 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'get',
-      path: '/assets/embed.js',
-      summary: 'Embed page script',
+      path: '/assets/{file}',
+      summary: 'Page scripts (embed.js, dashboard.js, builder.js)',
+      request: { params: z.object({ file: z.string() }) },
       responses: { 200: text('application/javascript', 'Script') },
     },
   ];
@@ -362,4 +364,35 @@ export function buildOpenApi(codes: {
     },
     servers: [{ url: '/' }],
   });
+}
+
+type PathSpec = Parameters<OpenAPIRegistry['registerPath']>[0];
+
+/** A chart's four outputs and its embed page. */
+function chartPaths(chart: ChartName, query: z.ZodObject): PathSpec[] {
+  const get = (path: string, summary: string, content: Record<string, { schema: z.ZodType }>): PathSpec => ({
+    method: 'get',
+    path,
+    summary,
+    request: { query },
+    responses: {
+      200: { description: summary, content },
+      400: { description: 'A parameter is not valid, or the release plan does not publish this cut' },
+    },
+  });
+  return [
+    get(`/charts/${chart}.vl.json`, `${chart} chart: Vega-Lite spec with its data inline`, {
+      'application/json': { schema: z.object({}).passthrough() },
+    }),
+    get(`/charts/${chart}.svg`, `${chart} chart as SVG`, { 'image/svg+xml': { schema: z.string() } }),
+    get(`/charts/${chart}.png`, `${chart} chart as PNG (2× scale, bundled DejaVu Sans)`, {
+      'image/png': { schema: z.string().meta({ format: 'binary' }) },
+    }),
+    get(`/charts/${chart}.csv`, `${chart} chart's data as CSV (withheld values empty, flagged)`, {
+      'text/csv': { schema: z.string() },
+    }),
+    get(`/embed/${chart}`, `${chart} chart page for an iframe, with an accessible data table`, {
+      'text/html': { schema: z.string() },
+    }),
+  ];
 }

@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { answerFromRelease, createApi, parseTrendsQuery } from '../api/index.js';
+import { answerFromRelease, createApi } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
-import { DEFAULT_TOPICS, forbidden, type Topics } from '../domain/index.js';
+import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createTransformer } from '../transform/index.js';
 import { openWarehouse, type Warehouse } from '../warehouse/index.js';
@@ -81,11 +81,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 
   // 3.
-  const publicTrends = async (query: Record<string, unknown>) => {
-    const q = parseTrendsQuery(query as never);
-    if (q.release === 'live') throw forbidden('Charts are public: they never show the live warehouse.');
-    return answerFromRelease(warehouse.releases.reader, q);
-  };
+  const dashboards = createDashboardRouter({
+    // Charts are public: they read releases only, never the live warehouse.
+    trends: (q) => answerFromRelease(warehouse.releases.reader, q),
+    latestRelease: () => warehouse.releases.reader.latestId(),
+    helplines: () => warehouse.registry.listHelplines(),
+  });
   const app = createApi({
     logger: logger.child({ stage: 'api' }),
     authenticate: (key) => warehouse.registry.authenticate(key, clock()),
@@ -111,7 +112,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         () => false,
       ),
     }),
-    routers: [createDashboardRouter({ trends: publicTrends })],
+    routers: [dashboards],
   });
   const server: Server = await new Promise((ok, fail) => {
     const s = app.listen(options.port, options.host ?? '127.0.0.1', () => ok(s));

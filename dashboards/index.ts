@@ -1,3 +1,4 @@
-export { renderSvg } from './render.js';
-export { createDashboardRouter, type DashboardDeps } from './router.js';
-export { PALETTE, trendSpec, trendText } from './trend-spec.js';
+export type { DashboardDeps } from './chart-service.js';
+export { buildChart, CHART_NAMES, type ChartName, chartQuery, PALETTE } from './charts/index.js';
+export { renderSvg, svgToPng } from './render.js';
+export { createDashboardRouter } from './router.js';

@@ -1,98 +1,213 @@
 /**
- * Chart routes: the spec (with data inline), a server-rendered SVG, and an embed page for iframes.
- * Charts read the public (protected) trends only, never the live warehouse.
+ * Chart and page routes. Every chart has four outputs — the spec with its data inline, SVG and PNG
+ * rendered here, and the chart's data as CSV — and an embed page for iframes. Charts read the
+ * public (protected) releases only, never the live warehouse.
  */
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
-import type { TrendsAnswer } from '../api/index.js';
-import { AppError, notFound } from '../domain/index.js';
-import { embedPage } from './embed-page.js';
-import { homePage } from './home-page.js';
-import { renderSvg, svgToPng } from './render.js';
-import { trendSpec, trendText } from './trend-spec.js';
+import { z } from 'zod';
+import { AppError, HARM_GROUPS, notFound, REGION_CODES, ROLLUPS } from '../domain/index.js';
+import { zodProblems } from '../ingest/index.js';
+import {
+  createChartService,
+  type DashboardDeps,
+  type Output,
+  parseChartName,
+  parseChartParams,
+} from './chart-service.js';
+import { type ChartName, chartable } from './charts/index.js';
+import { builderPage } from './pages/builder-page.js';
+import { embedPage } from './pages/embed-page.js';
+import { type DashboardFigure, type Headline, homePage } from './pages/home-page.js';
 import { loadVendorFiles } from './vendor.js';
 
-export interface DashboardDeps {
-  /** Public trends: parses the query the way /v1/trends does, answers from protected data. */
-  readonly trends: (query: Request['query']) => Promise<TrendsAnswer>;
-}
+export type { DashboardDeps } from './chart-service.js';
 
-const EMBED_JS = readFileSync(new URL('./assets/embed.js', import.meta.url));
+const ASSETS = new Map(
+  ['embed.js', 'dashboard.js', 'builder.js'].map((f) => [f, readFileSync(new URL(`./assets/${f}`, import.meta.url))]),
+);
 
-function chartQuery(req: Request): Request['query'] {
-  // Charts are public: drop size parameters and never pass `release=live` through.
-  const { width: _w, height: _h, release, ...rest } = req.query;
-  return release === 'live' ? rest : { ...rest, ...(release ? { release } : {}) };
-}
+const OUTPUTS: Record<Output, string> = {
+  'vl.json': 'application/json; charset=utf-8',
+  svg: 'image/svg+xml; charset=utf-8',
+  png: 'image/png',
+  csv: 'text/csv; charset=utf-8',
+};
 
-function size(req: Request): { width?: number; height?: number } {
-  const n = (v: unknown, min: number, max: number) => {
-    const x = Number(v);
-    return Number.isFinite(x) ? Math.min(max, Math.max(min, Math.round(x))) : undefined;
-  };
-  const width = n(req.query.width, 200, 2000);
-  const height = n(req.query.height, 120, 1500);
-  return { ...(width ? { width } : {}), ...(height ? { height } : {}) };
-}
+const year = z.string().regex(/^\d{4}$/, 'a year (YYYY)');
+const DashboardFiltersSchema = z.strictObject({
+  region: z.enum(REGION_CODES).optional(),
+  harm: z.enum([...ROLLUPS.map((r) => r.code), ...HARM_GROUPS.map((g) => g.code)] as [string, ...string[]]).optional(),
+  from: year.optional(),
+  to: year.optional(),
+});
+
+/** The query string of a request, as given (for the spec URL of its embed page). */
+const queryString = (req: Request) => {
+  const i = req.originalUrl.indexOf('?');
+  return i < 0 ? '' : req.originalUrl.slice(i);
+};
+
+const toQuery = (params: Record<string, string | undefined>) => {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+};
+
+/** A named release never changes; "the newest" changes when one is published. */
+const cacheControl = (params: { release?: string | undefined }) =>
+  params.release ? 'public, max-age=86400, immutable' : 'public, max-age=300';
 
 export function createDashboardRouter(deps: DashboardDeps): Router {
   const router = Router();
   const vendor = loadVendorFiles();
+  const charts = createChartService(deps);
 
   router.get('/vendor/:file', (req: Request, res: Response) => {
     const body = vendor.get(String(req.params.file));
     if (!body) throw notFound('No such vendor file.');
     res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=86400').send(body);
   });
-  router.get('/assets/embed.js', (_req, res) => {
-    res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=3600').send(EMBED_JS);
+  router.get('/assets/:file', (req, res) => {
+    const body = ASSETS.get(String(req.params.file));
+    if (!body) throw notFound('No such asset.');
+    res.type('application/javascript; charset=utf-8').set('Cache-Control', 'public, max-age=3600').send(body);
   });
 
-  router.get('/', async (_req, res) => {
-    try {
-      const [latest, ocsea] = await Promise.all([
-        deps.trends({ by: 'year' }),
-        deps.trends({ by: 'year', harm: 'ocsea' }),
-      ]);
-      res
-        .type('text/html; charset=utf-8')
-        .set('Cache-Control', 'public, max-age=60')
-        .send(homePage(latest, ocsea, new Date()));
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'no_release')) throw error;
+  router.get('/charts/:file', async (req, res) => {
+    const file = String(req.params.file);
+    const dot = file.indexOf('.');
+    const output = file.slice(dot + 1) as Output;
+    if (dot < 0 || !(output in OUTPUTS)) {
+      throw notFound(`Charts come as .vl.json, .svg, .png or .csv, e.g. /charts/trend.svg.`);
+    }
+    const name = parseChartName(file.slice(0, dot));
+    const params = parseChartParams(req.query);
+    const body = await charts.output(name, params, output);
+    res.type(OUTPUTS[output]).set('Cache-Control', cacheControl(params));
+    if (output === 'csv') res.attachment(`${name}.csv`);
+    res.send(body);
+  });
+
+  router.get('/embed/:chart', async (req, res) => {
+    const name = parseChartName(String(req.params.chart));
+    const params = parseChartParams(req.query);
+    const { chart } = await charts.chart(name, params);
+    res
+      .type('text/html; charset=utf-8')
+      .set('Cache-Control', cacheControl(params))
+      .send(embedPage(chart, `/charts/${name}.vl.json${queryString(req)}`));
+  });
+
+  router.get('/builder', async (req, res) => {
+    const latest = await deps.latestRelease();
+    const years = latest ? yearsOf(await deps.trends({ by: 'year' })) : [];
+    const query = Object.fromEntries(
+      Object.entries(req.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
+    );
+    res.type('text/html; charset=utf-8').set('Cache-Control', 'no-cache').send(builderPage(query, years));
+  });
+
+  router.get('/', async (req, res) => {
+    const parsed = DashboardFiltersSchema.safeParse(req.query);
+    if (!parsed.success) {
+      throw new AppError('invalid_parameter', 'A dashboard filter is not valid.', {
+        status: 400,
+        problems: zodProblems(parsed.error),
+      });
+    }
+    const filters = parsed.data;
+    if (!(await deps.latestRelease())) {
       res
         .type('text/html; charset=utf-8')
         .set('Cache-Control', 'no-store')
         .send(
           '<!doctype html><html lang="en"><meta charset="utf-8"><title>Child helpline statistics</title><h1>Child helpline statistics</h1><p>No release has been published yet. Figures appear here once the secretariat publishes the first protected release.</p></html>',
         );
+      return;
     }
-  });
-  // The trend chart's spec for a request: the public trends answer, drawn at the asked size.
-  const trendChart = async (req: Request) =>
-    trendSpec(await deps.trends({ split: 'region', ...chartQuery(req) }), size(req));
-  router.get('/charts/trend.vl.json', async (req, res) => {
-    res.set('Cache-Control', 'public, max-age=60').json(await trendChart(req));
-  });
-  router.get('/charts/trend.svg', async (req, res) => {
-    const svg = await renderSvg(await trendChart(req));
-    res.type('image/svg+xml; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(svg);
-  });
-  router.get('/charts/trend.png', async (req, res) => {
-    const png = svgToPng(await renderSvg(await trendChart(req)));
-    res.type('image/png').set('Cache-Control', 'public, max-age=60').send(png);
-  });
-  router.get('/embed/trend', async (req, res) => {
-    const query = { split: 'region', ...chartQuery(req) };
-    const answer = await deps.trends(query);
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...query, ...size(req) })) {
-      for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item));
-    }
+    const all = await deps.trends({ by: 'year' });
+    const figure = async (heading: string, name: ChartName, raw: Record<string, string | undefined>) => {
+      const query = toQuery(raw);
+      try {
+        const { chart } = await charts.chart(name, parseChartParams(Object.fromEntries(new URLSearchParams(query))));
+        return {
+          heading,
+          chart,
+          specUrl: `/charts/${name}.vl.json${query}`,
+          embedUrl: `/builder${toQuery({ chart: name, ...raw })}`,
+        };
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return { heading, error: error.message };
+      }
+    };
+    const [headlines, ...figures] = await Promise.all([
+      headlineFigures(deps, filters),
+      figure('Trends by region', 'trend', { split: 'region', ...filters }),
+      figure(filters.harm ? 'Harm types within the chosen harm' : 'Harm mix', 'harm-mix', filters),
+      figure('By country', 'map', {
+        region: filters.region,
+        harm: filters.harm,
+        year: filters.to,
+      }),
+    ]);
     res
       .type('text/html; charset=utf-8')
       .set('Cache-Control', 'public, max-age=60')
-      .send(embedPage(trendText(answer), `/charts/trend.vl.json?${params}`));
+      .send(
+        homePage({
+          filters,
+          years: yearsOf(all),
+          release: all.release,
+          headlines,
+          figures: figures as DashboardFigure[],
+        }),
+      );
   });
   return router;
+}
+
+function yearsOf(answer: Awaited<ReturnType<DashboardDeps['trends']>>): string[] {
+  return chartable(answer).rows.map((r) => r.period);
+}
+
+/** Cases in the latest full year, its change on the year before, and OCSEA in that year. */
+async function headlineFigures(
+  deps: DashboardDeps,
+  filters: z.infer<typeof DashboardFiltersSchema>,
+): Promise<Headline[]> {
+  const geo = filters.region ? { region: [filters.region] } : {};
+  const harm = filters.harm ? { harm: [filters.harm] } : {};
+  const to = filters.to ? { to: filters.to } : {};
+  const answer = await deps.trends({ by: 'year', ...geo, ...harm, ...to });
+  const rows = chartable(answer).rows;
+  const last = rows.at(-1);
+  const before = rows.at(-2);
+  const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toLocaleString('en') : 'withheld');
+  const out: Headline[] = [
+    {
+      label: `Cases registered in ${last?.period ?? '–'}`,
+      value: fmt(last?.value),
+      note: `reported by ${last?.helplinesReporting ?? 0} helplines`,
+    },
+  ];
+  if (last && before && last.value !== null && before.value !== null && before.value > 0) {
+    const change = Math.round(((last.value - before.value) / before.value) * 100);
+    out.push({
+      label: `Change on ${before.period}`,
+      value: `${change >= 0 ? '+' : ''}${change}%`,
+      note: 'in cases registered',
+    });
+  }
+  if (!filters.harm) {
+    const ocsea = chartable(await deps.trends({ by: 'year', ...geo, ...to, harm: ['ocsea'] })).rows.at(-1);
+    out.push({
+      label: `Online child sexual exploitation and abuse, ${ocsea?.period ?? '–'}`,
+      value: fmt(ocsea?.value),
+      note: 'cases',
+    });
+  }
+  return out;
 }

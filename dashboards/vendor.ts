@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   let dir = dirname(require.resolve(name));
   while (basename(dir) !== name.split('/').pop() && dirname(dir) !== dir) dir = dirname(dir);
   return dir;

@@ -1,6 +1,7 @@
 export * from './admin.js';
 export * from './auth.js';
 export * from './bus.js';
+export * from './charts.js';
 export * from './dimensions.js';
 export * from './errors.js';
 export * from './geography.js';

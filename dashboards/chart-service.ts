@@ -1,0 +1,109 @@
+/**
+ * From a chart URL to a chart: parse the parameters, ask the public (released) trends, build the
+ * spec, and keep renders in a cache keyed by release and parameters — a release never changes, so
+ * a render of it stays right until a newer release changes the "superseded" note.
+ */
+import { LRUCache } from 'lru-cache';
+import type { TrendsAnswer } from '../api/index.js';
+import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
+import { zodProblems } from '../ingest/index.js';
+import {
+  buildChart,
+  CHART_NAMES,
+  type Chart,
+  type ChartName,
+  type ChartParams,
+  ChartParamsSchema,
+  chartQuery,
+} from './charts/index.js';
+import { renderSvg, svgToPng } from './render.js';
+
+export interface DashboardDeps {
+  /** Public trends: answers only from protected releases (never the live view). */
+  readonly trends: (query: TrendsQuery) => Promise<TrendsAnswer>;
+  readonly latestRelease: () => Promise<string | undefined>;
+  /** Registered helplines (public facts: name, country, region), for "n of N reported". */
+  readonly helplines: () => Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]>;
+}
+
+export type Output = 'vl.json' | 'svg' | 'png' | 'csv';
+
+export function parseChartName(name: string): ChartName {
+  if ((CHART_NAMES as readonly string[]).includes(name)) return name as ChartName;
+  throw new AppError('not_found', `There is no chart "${name}". Charts: ${CHART_NAMES.join(', ')}.`, {
+    status: 404,
+  });
+}
+
+export function parseChartParams(query: Record<string, unknown>): ChartParams {
+  const parsed = ChartParamsSchema.safeParse(query);
+  if (!parsed.success) {
+    throw new AppError('invalid_parameter', 'A chart parameter is not valid.', {
+      status: 400,
+      problems: zodProblems(parsed.error),
+    });
+  }
+  return parsed.data;
+}
+
+const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function createChartService(deps: DashboardDeps) {
+  const renders = new LRUCache<string, string | Buffer>({
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (v) => Math.max(1, v.length),
+  });
+  let helplinesSeen: { at: number; list: Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]> } | undefined;
+  const helplines = () => {
+    // The register changes rarely; a minute-old count is fine for a source line.
+    if (!helplinesSeen || Date.now() - helplinesSeen.at > 60_000) {
+      helplinesSeen = { at: Date.now(), list: deps.helplines() };
+    }
+    return helplinesSeen.list;
+  };
+
+  async function chart(name: ChartName, params: ChartParams): Promise<{ chart: Chart; key: string }> {
+    const [answer, latestRelease, registered] = await Promise.all([
+      deps.trends(chartQuery(name, params)),
+      deps.latestRelease(),
+      helplines(),
+    ]);
+    const expectedHelplines = registered.filter(
+      (h) =>
+        (!params.region || (params.region as readonly string[]).includes(h.region)) &&
+        (!params.country || params.country.includes(h.country)),
+    ).length;
+    const ctx = { expectedHelplines, latestRelease };
+    const key = JSON.stringify([name, answer.release, latestRelease, expectedHelplines, params]);
+    return { chart: buildChart(name, answer, params, ctx), key };
+  }
+
+  async function output(name: ChartName, params: ChartParams, kind: Output): Promise<string | Buffer> {
+    const { chart: built, key } = await chart(name, params);
+    const cacheKey = `${kind}|${key}`;
+    const hit = renders.get(cacheKey);
+    if (hit !== undefined) return hit;
+    let out: string | Buffer;
+    if (kind === 'vl.json') out = JSON.stringify(built.spec);
+    else if (kind === 'csv') {
+      // Numbers stay plain for R and pandas; a withheld value is empty, flagged in its own column.
+      const lines = [
+        [...built.table.columns, 'Withheld'],
+        ...built.table.rows.map((r) => {
+          const value = r.at(-1);
+          return [...r.slice(0, -1), value === null ? '' : String(value), String(value === null)];
+        }),
+      ].map((r) => r.map((c) => csvCell(String(c))).join(','));
+      out = `${lines.join('\r\n')}\r\n`;
+    } else {
+      const svg = await renderSvg(built.spec);
+      out = kind === 'svg' ? svg : svgToPng(svg);
+    }
+    renders.set(cacheKey, out);
+    return out;
+  }
+
+  return { chart, output, cacheSize: () => renders.size };
+}
+
+export type ChartService = ReturnType<typeof createChartService>;
