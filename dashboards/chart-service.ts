@@ -78,11 +78,15 @@ export function createChartService(deps: DashboardDeps) {
     return { chart: buildChart(name, answer, params, ctx), key };
   }
 
-  async function output(name: ChartName, params: ChartParams, kind: Output): Promise<string | Buffer> {
+  async function output(
+    name: ChartName,
+    params: ChartParams,
+    kind: Output,
+  ): Promise<{ body: string | Buffer; cached: boolean }> {
     const { chart: built, key } = await chart(name, params);
     const cacheKey = `${kind}|${key}`;
     const hit = renders.get(cacheKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return { body: hit, cached: true };
     let out: string | Buffer;
     if (kind === 'vl.json') out = JSON.stringify(built.spec);
     else if (kind === 'csv') {
@@ -100,7 +104,7 @@ export function createChartService(deps: DashboardDeps) {
       out = kind === 'svg' ? svg : svgToPng(svg);
     }
     renders.set(cacheKey, out);
-    return out;
+    return { body: out, cached: false };
   }
 
   return { chart, output, cacheSize: () => renders.size };

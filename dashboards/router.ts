@@ -84,8 +84,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     }
     const name = parseChartName(file.slice(0, dot));
     const params = parseChartParams(req.query);
-    const body = await charts.output(name, params, output);
-    res.type(OUTPUTS[output]).set('Cache-Control', cacheControl(params));
+    const { body, cached } = await charts.output(name, params, output);
+    res.type(OUTPUTS[output]).set({ 'Cache-Control': cacheControl(params), 'X-Render-Cache': cached ? 'hit' : 'miss' });
     if (output === 'csv') res.attachment(`${name}.csv`);
     res.send(body);
   });

@@ -226,6 +226,11 @@ describe('walking skeleton', () => {
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([svgWidth * 2, svgHeight * 2]);
     expect(png.length).toBeGreaterThan(15_000);
+    // Renders are cached by release and parameters.
+    expect(pngResponse.headers.get('x-render-cache')).toBe('miss');
+    const again = await fetch(`${rt.url}/charts/trend.png?split=region&by=month&width=400&height=200`);
+    expect(again.headers.get('x-render-cache')).toBe('hit');
+    expect(Buffer.from(await again.arrayBuffer()).equals(png)).toBe(true);
 
     const page = await fetch(`${rt.url}/embed/trend?split=region`);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
