@@ -4,7 +4,7 @@
  *   request id → identify caller (optional key) → routes (ingest, meta, trends, extra) → 404 → problem+json
  */
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type Request, type Response, type Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -16,12 +16,15 @@ import {
   COUNTRY_CODES,
   GENDER_CODES,
   HARM_FILTER_CODES,
+  type Metrics,
+  NO_METRICS,
   notFound,
   REGION_CODES,
   SPLITS,
 } from '../domain/index.js';
 import { createSubmissionsRouter, identify, principalOf, type SubmissionsRouterDeps } from '../ingest/index.js';
 import { type AdminRegistry, createAdminRouter } from './admin-router.js';
+import { createJobsRouter, type JobsAdmin } from './jobs-router.js';
 import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
 import { createMetaRouter } from './meta-router.js';
 import { buildOpenApi } from './openapi.js';
@@ -42,6 +45,11 @@ export interface ApiDeps {
   readonly ready: () => Promise<Record<string, boolean>>;
   readonly registry: AdminRegistry;
   readonly clock: () => Date;
+  /** Scheduled jobs and reminder webhooks, for the admin API. */
+  readonly jobs?: JobsAdmin;
+  readonly metrics?: Metrics;
+  /** The Prometheus exposition for `/metrics`. */
+  readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
   /** Routers of later stages (dashboards), mounted before the 404 and error handlers. */
   readonly routers?: readonly Router[];
 }
@@ -77,6 +85,7 @@ export function createApi(deps: ApiDeps): Express {
     const incoming = req.get('x-request-id');
     res.locals.requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.set('X-Request-Id', res.locals.requestId as string);
+    observe(req, res, deps.logger, deps.metrics ?? NO_METRICS);
     next();
   });
   app.get('/favicon.ico', (_req, res) => {
@@ -102,6 +111,13 @@ export function createApi(deps: ApiDeps): Express {
     channel: CHANNEL_CODES,
     splits: SPLITS,
   });
+  if (deps.metricsText) {
+    const text = deps.metricsText;
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await text();
+      res.type(contentType).set('Cache-Control', 'no-store').send(body);
+    });
+  }
   app.get('/v1/openapi.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').json(openapi);
   });
@@ -137,10 +153,41 @@ export function createApi(deps: ApiDeps): Express {
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.completeness) app.use(createCompletenessRouter(deps.completeness, deps.clock));
+  if (deps.jobs) app.use(createJobsRouter(deps.jobs, deps.clock));
   for (const router of deps.routers ?? []) app.use(router);
   app.use((req) => {
     throw notFound(`Nothing is served at ${req.path}.`);
   });
   app.use(problemMiddleware(deps.logger));
   return app;
+}
+
+/**
+ * One structured log line and the metrics per request, when it is done. The path only: query
+ * strings hold nothing personal, but logs need not keep them either.
+ */
+function observe(req: Request, res: Response, logger: Logger, metrics: Metrics): void {
+  const started = performance.now();
+  res.once('finish', () => {
+    const seconds = (performance.now() - started) / 1000;
+    const route = req.route?.path
+      ? `${req.baseUrl}${String(req.route.path)}`
+      : res.statusCode === 404
+        ? '(unmatched)'
+        : req.path;
+    metrics.httpRequest(route, req.method, res.statusCode, seconds);
+    if (req.method === 'POST' && route === '/v1/submissions') {
+      metrics.upload(res.statusCode < 300 ? 'accepted' : 'rejected', String(res.statusCode));
+    }
+    logger.info(
+      {
+        requestId: res.locals.requestId,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1000),
+      },
+      'request',
+    );
+  });
 }

@@ -9,9 +9,8 @@ import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
 type Completeness = import('zod').infer<typeof CompletenessSchema>;
 
 export function createCompletenessRouter(
-  source: (year: number, deadlineDay: number, now: Date) => Promise<Completeness>,
+  source: (year: number, now: Date) => Promise<Completeness>,
   clock: () => Date,
-  deadlineDay = 15,
 ): Router {
   const router = Router();
   router.get('/v1/completeness', async (req, res) => {
@@ -22,7 +21,7 @@ export function createCompletenessRouter(
         problems: zodProblems(parsed.error),
       });
     }
-    const answer = await source(parsed.data.year, deadlineDay, clock());
+    const answer = await source(parsed.data.year, clock());
     const rows = answer.helplines.flatMap((h) =>
       h.months.map((m) => ({
         helpline: h.id,
@@ -31,6 +30,9 @@ export function createCompletenessRouter(
         period: m.period,
         reported: m.reported,
         onTime: m.onTime,
+        arrivedAt: m.arrivedAt,
+        dueBy: m.dueBy,
+        daysLate: m.daysLate,
       })),
     );
     res.set('Cache-Control', 'public, max-age=300');
@@ -45,6 +47,9 @@ export function createCompletenessRouter(
         { name: 'period', type: 'string' },
         { name: 'reported', type: 'bool' },
         { name: 'onTime', type: 'bool' },
+        { name: 'arrivedAt', type: 'string' },
+        { name: 'dueBy', type: 'string' },
+        { name: 'daysLate', type: 'int' },
       ],
       rows as Record<string, Cell>[],
       { filename: `completeness-${answer.year}` },

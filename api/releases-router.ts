@@ -12,7 +12,22 @@ export interface ReleaseAdmin {
   }): Promise<unknown>;
   list(): Promise<unknown[]>;
   reader: { manifest(id: string): Promise<unknown> };
+  /** A release's export files (undefined until the export job has written them) and where they are. */
+  exports?: { list(id: string): Promise<readonly ExportFile[] | undefined>; dir: string };
 }
+
+interface ExportFile {
+  readonly file: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+const EXPORT_TYPES: Record<string, string> = {
+  '.parquet': 'application/vnd.apache.parquet',
+  '.arrow': 'application/vnd.apache.arrow.file',
+  '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+};
 
 export function createReleasesRouter(releases: ReleaseAdmin, clock: () => Date, codeVersion: string): Router {
   const router = Router();
@@ -23,7 +38,27 @@ export function createReleasesRouter(releases: ReleaseAdmin, clock: () => Date, 
     const id = String(req.params.id);
     const manifest = /^\d{4}-\d{2}(\.\d+)?$/.test(id) ? await releases.reader.manifest(id) : undefined;
     if (!manifest) throw notFound(`There is no release ${/^[\w.-]{1,20}$/.test(id) ? id : ''}; see /v1/releases.`);
-    res.set('Cache-Control', 'public, max-age=86400, immutable').json(manifest);
+    const files = await releases.exports?.list(id);
+    const exports = (files ?? []).map((f) => ({ ...f, url: `/v1/releases/${id}/files/${f.file}` }));
+    // The manifest never changes; the export files appear once the export job has run.
+    res
+      .set('Cache-Control', files ? 'public, max-age=86400, immutable' : 'public, max-age=60')
+      .json({ ...(manifest as object), exports });
+  });
+  router.get('/v1/releases/:id/files/*file', async (req, res) => {
+    const id = String(req.params.id);
+    const file = ([] as string[]).concat(req.params.file as string | string[]).join('/');
+    const listed = /^\d{4}-\d{2}(\.\d+)?$/.test(id) ? await releases.exports?.list(id) : undefined;
+    // Only the files the export lists (and its checksum file): no path is taken from the request.
+    const known = listed?.find((f) => f.file === file) ?? (listed && file === 'SHA256SUMS' ? { file } : undefined);
+    if (!known || !releases.exports)
+      throw notFound(`Release ${/^[\w.-]{1,20}$/.test(id) ? id : ''} has no export file ${file.slice(0, 60)}.`);
+    const ext = /\.[a-z]+$/.exec(known.file)?.[0] ?? '';
+    res
+      .type(EXPORT_TYPES[ext] ?? 'text/plain; charset=utf-8')
+      .set('Cache-Control', 'public, max-age=86400, immutable')
+      .attachment(`${id}-${known.file.replace(/\//g, '-')}`)
+      .sendFile(known.file, { root: `${releases.exports.dir}/${id}`, dotfiles: 'deny' });
   });
   router.post('/v1/admin/releases', async (req, res) => {
     if (requirePrincipal(res).role !== 'admin') throw forbidden('Publishing a release needs the admin key.');

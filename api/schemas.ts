@@ -107,13 +107,23 @@ export const CompletenessSchema = z
   .object({
     year: z.number().int(),
     deadlineDay: z.number().int(),
+    timeZone: z.string(),
     helplines: z.array(
       z.object({
         id: z.string(),
         name: z.string(),
         country: z.string(),
         region: z.string(),
-        months: z.array(z.object({ period: z.string(), reported: z.boolean(), onTime: z.boolean().nullable() })),
+        months: z.array(
+          z.object({
+            period: z.string(),
+            reported: z.boolean(),
+            onTime: z.boolean().nullable(),
+            arrivedAt: z.string().nullable(),
+            dueBy: z.string(),
+            daysLate: z.number().int().nullable(),
+          }),
+        ),
       }),
     ),
   })

@@ -1,6 +1,14 @@
 /** Configuration from the environment, validated once at start with clear messages. */
 import { resolve } from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from '../domain/index.js';
+
+const schedule = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => v === 'off' || cron.validate(v), 'a cron expression (minute hour day month weekday), or off');
 
 const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
@@ -27,7 +35,31 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** The secretariat's time zone: deadlines, schedules and "last month" are in it. */
+  TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'an IANA time zone such as Europe/Amsterdam'),
+  /** A month is on time when it arrives by this day of the following month. */
+  DEADLINE_DAY: z.coerce.number().int().min(1).max(31).default(15),
+  REMINDER_LEAD_DAYS: z.coerce.number().int().min(0).max(27).default(3),
+  JOBS: z.enum(['on', 'off']).default('on'),
+  JOB_PUBLISH_RELEASE: schedule('0 6 16 * *'),
+  JOB_COMPLETENESS: schedule('0 7 * * *'),
+  JOB_REMINDERS: schedule('0 8 * * *'),
+  JOB_EXPORT: schedule('15 6 * * *'),
+  JOB_CHECKPOINT: schedule('30 2 * * *'),
+  BACKUPS_KEPT: z.coerce.number().int().min(1).max(365).default(7),
 });
+
+/** The configured schedule of each job (jobs set to "off" are left out). */
+export function schedulesOf(config: Config): Record<string, string> {
+  const all = {
+    'publish-release': config.JOB_PUBLISH_RELEASE,
+    completeness: config.JOB_COMPLETENESS,
+    reminders: config.JOB_REMINDERS,
+    export: config.JOB_EXPORT,
+    checkpoint: config.JOB_CHECKPOINT,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== 'off'));
+}
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
 

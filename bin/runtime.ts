@@ -4,19 +4,34 @@
  *   1. open the warehouse file (refuses if another process holds it)
  *   2. Kafka: topics, idempotent producer, consumer group → transform → warehouse
  *   3. HTTP: api + dashboards on one Express app
+ *   4. scheduled jobs (node-cron), each also runnable through the admin API
  *
  * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
  */
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createTransformer } from '../transform/index.js';
-import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+import {
+  createJobRunner,
+  createJobs,
+  createOpsStore,
+  JOB_NAMES,
+  type JobRunner,
+  listExport,
+  openWarehouse,
+  parseJobName,
+  type Schedules,
+  startScheduler,
+  type Warehouse,
+} from '../warehouse/index.js';
+import { createMetrics } from './metrics.js';
 
 const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}`;
 
@@ -32,12 +47,27 @@ export interface RuntimeOptions {
   readonly rateLimitPerMinute?: number;
   readonly adminKey?: string;
   readonly clock?: () => Date;
+  /** Exports, backups and job locks live here (default: the warehouse file's folder). */
+  readonly dataDir?: string;
+  readonly jobs?: JobOptions;
+}
+
+export interface JobOptions {
+  /** node-cron expressions by job; none means the jobs only run when asked. */
+  readonly schedules?: Readonly<Record<string, string>>;
+  readonly timeZone?: string;
+  readonly deadlineDay?: number;
+  readonly reminderLeadDays?: number;
+  readonly backupsKept?: number;
+  readonly retry?: { attempts: number; delayMs: number };
+  readonly webhookRetryDelayMs?: number;
 }
 
 export interface Runtime {
   readonly url: string;
   readonly warehouse: Warehouse;
   readonly topics: Topics;
+  readonly jobs: JobRunner;
   stop(): Promise<void>;
 }
 
@@ -50,9 +80,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const warehouse = await openWarehouse(options.warehousePath);
   if (options.adminKey) await warehouse.registry.ensureAdminKey(options.adminKey, clock());
 
+  const dataDir = options.dataDir ?? dirname(options.warehousePath);
+  const jobOptions = options.jobs ?? {};
+  const policy = { deadlineDay: jobOptions.deadlineDay ?? 15, timeZone: jobOptions.timeZone ?? 'UTC' };
+
   // 2.
   const bus = createKafkaBus({ brokers: options.brokers, clientId: 'helpline-analytics', logger });
   await bus.ensureTopics(topics);
+  const { metrics, text: metricsText } = createMetrics({
+    lag: async () => {
+      const ends = await bus.endOffsets(topics.submissions);
+      const stored = await warehouse.loadTarget.storedOffsets(topics.submissions, [...ends.keys()]);
+      return [...ends].map(([partition, end]) => ({
+        partition,
+        lag: Math.max(0, Number(end - (stored.get(partition) ?? 0n))),
+      }));
+    },
+  });
   const producer = await bus.producer();
   const newTransformer = () =>
     createTransformer({
@@ -64,6 +108,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       topics,
       logger: logger.child({ stage: 'transform' }),
       clock,
+      metrics,
     });
   // A topic created a moment ago may not be served by its leader yet: retry the consumer's start.
   let transformer = newTransformer();
@@ -79,6 +124,44 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       transformer = newTransformer();
     }
   }
+
+  // 4.
+  const runner = createJobRunner({
+    db: warehouse.db,
+    jobs: createJobs(warehouse, {
+      dataDir,
+      warehousePath: options.warehousePath,
+      policy,
+      reminderLeadDays: jobOptions.reminderLeadDays ?? 3,
+      backupsKept: jobOptions.backupsKept ?? 7,
+      codeVersion: CODE_VERSION,
+      ...(jobOptions.webhookRetryDelayMs !== undefined ? { webhookRetryDelayMs: jobOptions.webhookRetryDelayMs } : {}),
+    }),
+    lockDir: join(dataDir, 'locks'),
+    logger: logger.child({ stage: 'jobs' }),
+    clock,
+    ...(jobOptions.retry ? { retry: jobOptions.retry } : {}),
+    onFinished: (run, seconds) => metrics.jobRun(run.job, run.outcome, seconds),
+    // Every new release is exported.
+    followUps: {
+      'publish-release': (result) =>
+        typeof result.figures.release === 'string'
+          ? { job: 'export', args: { release: result.figures.release } }
+          : undefined,
+    },
+  });
+  const ops = createOpsStore(warehouse.db);
+  const exportsDir = join(dataDir, 'exports');
+  const releases = {
+    ...warehouse.releases,
+    // A release published through the API is exported too.
+    async publish(o: Parameters<Warehouse['releases']['publish']>[0]) {
+      const manifest = await warehouse.releases.publish(o);
+      void runner.run('export', { trigger: 'chained', args: { release: manifest.id } });
+      return manifest;
+    },
+    exports: { list: (id: string) => listExport(exportsDir, id), dir: exportsDir },
+  };
 
   // 3.
   const dashboards = createDashboardRouter({
@@ -99,9 +182,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger: logger.child({ stage: 'ingest' }),
     },
     trends: warehouse.trends,
-    releases: warehouse.releases,
+    releases,
     codeVersion: CODE_VERSION,
-    completeness: (year, deadlineDay, now) => warehouse.completeness(year, deadlineDay, now),
+    completeness: (year, now) => warehouse.completeness(year, policy, now),
+    metrics,
+    metricsText,
+    jobs: {
+      names: JOB_NAMES,
+      schedules: jobOptions.schedules ?? {},
+      timeZone: policy.timeZone,
+      parse: parseJobName,
+      run: (name, args) => runner.run(parseJobName(name), { trigger: 'manual', args }),
+      recent: (limit, job) => runner.recent(limit, job ? parseJobName(job) : undefined),
+      setWebhook: (id, url, now) => ops.setWebhook(id, url, now),
+      deleteWebhook: (id) => ops.deleteWebhook(id),
+      reminders: (limit) => ops.reminders(limit),
+      helplineExists: async (id) => (await warehouse.registry.findHelpline(id)) !== undefined,
+    },
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     registry: warehouse.registry,
     clock,
@@ -121,15 +218,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
   logger.info({ url }, 'server listening');
+  const scheduler = jobOptions.schedules
+    ? startScheduler(runner, jobOptions.schedules as Schedules, policy.timeZone, logger.child({ stage: 'jobs' }))
+    : undefined;
 
   let stopped = false;
   return {
     url,
     warehouse,
     topics,
+    jobs: runner,
     async stop() {
       if (stopped) return;
       stopped = true;
+      // No new scheduled runs; runs in flight finish (a release or an export is not cut in half).
+      await scheduler?.stop();
+      await runner.drain();
       // Let requests in flight finish (they may be writing receipts), then cut the rest.
       await new Promise<void>((ok) => {
         const force = setTimeout(() => server.closeAllConnections(), 5000);

@@ -10,7 +10,7 @@ import { SingleBar } from 'cli-progress';
 import { seedDemo, writeJsonAtomic } from '../demo/index.js';
 import { type LocalKafka, startLocalKafka } from '../infra/kafka/index.js';
 import { newKey } from '../warehouse/index.js';
-import { loadConfig } from './config.js';
+import { loadConfig, schedulesOf } from './config.js';
 import { createLogger } from './logger.js';
 import { type Runtime, startRuntime } from './runtime.js';
 
@@ -66,6 +66,14 @@ async function main(): Promise<void> {
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       adminKey,
+      dataDir: config.dataDir,
+      jobs: {
+        ...(config.JOBS === 'on' ? { schedules: schedulesOf(config) } : {}),
+        timeZone: config.TIME_ZONE,
+        deadlineDay: config.DEADLINE_DAY,
+        reminderLeadDays: config.REMINDER_LEAD_DAYS,
+        backupsKept: config.BACKUPS_KEPT,
+      },
     });
     // 4.
     if (config.SEED_DEMO === 'true' && (await runtime.warehouse.registry.countHelplines()) === 0) {
@@ -114,6 +122,8 @@ async function main(): Promise<void> {
       say(
         `Release ${manifest.id}: ${manifest.cells} cells, ${manifest.withheld.total} withheld (${manifest.withheld.secondary} to protect others), audit passed.`,
       );
+      const exported = await runtime.jobs.run('export', { args: { release: manifest.id } });
+      say(`Release ${manifest.id} exported (Parquet, Arrow, CSV, HXL): ${exported.outcome}.`);
     }
     say('');
     say(`Helpline analytics is running: open ${runtime.url}/`);

@@ -17,6 +17,7 @@ import type {
   HelplineInfo,
   LoadItem,
   LoadTarget,
+  Metrics,
   RecordBatch,
   Topics,
 } from '../domain/index.js';
@@ -29,6 +30,7 @@ export interface TransformerDeps {
   readonly topics: Topics;
   readonly logger: Logger;
   readonly clock?: () => Date;
+  readonly metrics?: Pick<Metrics, 'loadBatch'>;
 }
 
 export function createTransformer(deps: TransformerDeps) {
@@ -82,6 +84,7 @@ export function createTransformer(deps: TransformerDeps) {
     }
     // 4.
     const result = await target.applyBatch({ topic: batch.topic, partition: batch.partition, items });
+    deps.metrics?.loadBatch((performance.now() - started) / 1000, fresh.length);
     logger.info(
       {
         partition: batch.partition,

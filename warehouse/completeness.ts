@@ -1,34 +1,64 @@
 /**
- * Which helplines reported which months of a year, and whether on time: a month is on time when
- * its first accepted version arrived by day `deadlineDay` of the following month (UTC).
+ * Which helplines reported which months of a year, and how late. A month is due once it is over in
+ * the secretariat's time zone; it is on time when its first accepted version arrived before the end
+ * of day `deadlineDay` of the following month, in that zone.
  */
+import { deadlineOf, monthIn, nextMonth } from '../domain/index.js';
 import type { Db } from './db.js';
 
-export async function completeness(db: Db, year: number, deadlineDay: number, now: Date) {
-  const helplines = await db.all<{ id: string; name: string; country: string; region: string }>(
-    'SELECT id, name, country, region FROM helplines ORDER BY id',
+export interface DeadlinePolicy {
+  readonly deadlineDay: number;
+  readonly timeZone: string;
+}
+
+const DAY = 86_400_000;
+
+export interface MonthStatus {
+  readonly period: string;
+  readonly reported: boolean;
+  readonly onTime: boolean | null;
+  readonly arrivedAt: string | null;
+  readonly dueBy: string;
+  /** Whole days after the deadline it arrived, or (not reported) has been overdue; 0 when on time. */
+  readonly daysLate: number | null;
+}
+
+export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date) {
+  const helplines = await db.all<{ id: string; name: string; country: string; region: string; created: string }>(
+    `SELECT id, name, country, region, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS created
+       FROM helplines ORDER BY id`,
   );
   const rows = await db.all<{ helpline_id: string; period: string; first: string }>(
-    `SELECT helpline_id, period, strftime(min(submitted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS first
+    `SELECT helpline_id, period, strftime(min(submitted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS first
        FROM submissions WHERE status <> 'rejected' AND substr(period, 1, 4) = $1 GROUP BY ALL`,
     [String(year)],
   );
   const first = new Map(rows.map((r) => [`${r.helpline_id}|${r.period}`, r.first]));
+  const current = monthIn(now, policy.timeZone);
   const months: string[] = [];
   for (let m = 1; m <= 12; m++) {
-    const end = Date.UTC(year, m, 1); // the month is over
-    if (end <= now.getTime()) months.push(`${year}-${String(m).padStart(2, '0')}`);
+    const period = `${year}-${String(m).padStart(2, '0')}`;
+    if (nextMonth(period) <= current) months.push(period);
   }
   return {
     year,
-    deadlineDay,
-    helplines: helplines.map((h) => ({
+    deadlineDay: policy.deadlineDay,
+    timeZone: policy.timeZone,
+    helplines: helplines.map(({ created: _c, ...h }) => ({
       ...h,
-      months: months.map((period) => {
+      months: months.map((period): MonthStatus => {
         const at = first.get(`${h.id}|${period}`);
-        const [y, m] = period.split('-').map(Number) as [number, number];
-        const deadline = Date.UTC(y, m, deadlineDay, 23, 59, 59);
-        return { period, reported: at !== undefined, onTime: at === undefined ? null : Date.parse(at) <= deadline };
+        const deadline = deadlineOf(period, policy.deadlineDay, policy.timeZone).getTime();
+        const arrived = at === undefined ? undefined : Date.parse(at);
+        const late = (until: number) => Math.max(0, Math.ceil((until - deadline) / DAY));
+        return {
+          period,
+          reported: arrived !== undefined,
+          onTime: arrived === undefined ? null : arrived < deadline,
+          arrivedAt: at ?? null,
+          dueBy: new Date(deadline).toISOString(),
+          daysLate: arrived !== undefined ? late(arrived) : now.getTime() >= deadline ? late(now.getTime()) : null,
+        };
       }),
     })),
   };

@@ -20,6 +20,8 @@ export interface Db {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs read-only `work` on its own connection inside one transaction: one consistent snapshot. */
   snapshot<T>(work: (reader: Pick<Db, 'all'>) => Promise<T>): Promise<T>;
+  /** Runs `work` with the writer to itself, outside any transaction (CHECKPOINT, a file copy). */
+  exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -73,6 +75,11 @@ export async function openDb(path: string): Promise<Db> {
           throw error;
         }
       });
+      queue = next.catch(() => {});
+      return next;
+    },
+    exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T> {
+      const next = queue.then(() => work(async (sql) => void (await writer.run(sql))));
       queue = next.catch(() => {});
       return next;
     },

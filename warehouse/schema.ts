@@ -128,3 +128,37 @@ export const LOCK_SQL: readonly string[] = [
      helpline_id VARCHAR NOT NULL, period VARCHAR NOT NULL, unlocked_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (helpline_id, period))`,
 ];
+
+/** Scheduled operations: every job run, the reminder outbox, and where reminders are posted. */
+export const OPS_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS job_runs (
+     run_id VARCHAR PRIMARY KEY,
+     job VARCHAR NOT NULL,
+     trigger VARCHAR NOT NULL,
+     attempt INTEGER NOT NULL,
+     started_at TIMESTAMPTZ NOT NULL,
+     finished_at TIMESTAMPTZ,
+     outcome VARCHAR NOT NULL CHECK (outcome IN ('running', 'succeeded', 'failed', 'skipped')),
+     figures VARCHAR,
+     error VARCHAR
+   )`,
+  `CREATE TABLE IF NOT EXISTS helpline_webhooks (
+     helpline_id VARCHAR PRIMARY KEY,
+     url VARCHAR NOT NULL,
+     secret VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS reminders (
+     reminder_id VARCHAR PRIMARY KEY,
+     helpline_id VARCHAR NOT NULL,
+     period VARCHAR NOT NULL,
+     kind VARCHAR NOT NULL CHECK (kind IN ('due_soon', 'overdue')),
+     due_by TIMESTAMPTZ NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL,
+     delivery VARCHAR NOT NULL CHECK (delivery IN ('no_webhook', 'pending', 'delivered', 'failed')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at TIMESTAMPTZ,
+     delivered_at TIMESTAMPTZ,
+     last_error VARCHAR
+   )`,
+];

@@ -5,14 +5,14 @@
  *     → create tables → expose: load target (transform), registry, submissions, trends (api)
  */
 import type { LoadTarget, TrendsQuery } from '../domain/index.js';
-import { completeness } from './completeness.js';
+import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, openDb } from './db.js';
 import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
 import { listReleases, publishRelease } from './protection/publish.js';
 import { createReleaseReader } from './protection/release-query.js';
 import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, OPS_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
@@ -33,7 +33,15 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 export async function openWarehouse(path: string) {
   const db: Db = await openDb(path);
   await db.transaction(async (tx) => {
-    for (const sql of [...SCHEMA_SQL, ...ACCOUNT_SQL, ...AGGREGATE_SQL, ...RELEASE_SQL, ...LOCK_SQL, ...STAGING_SQL])
+    for (const sql of [
+      ...SCHEMA_SQL,
+      ...ACCOUNT_SQL,
+      ...AGGREGATE_SQL,
+      ...RELEASE_SQL,
+      ...LOCK_SQL,
+      ...OPS_SQL,
+      ...STAGING_SQL,
+    ])
       await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
       String(SCHEMA_VERSION),
@@ -63,7 +71,7 @@ export async function openWarehouse(path: string) {
     submissions: createSubmissionStore(db),
     loadTarget,
     trends: (q: TrendsQuery) => queryTrends(db, q),
-    completeness: (year: number, deadlineDay: number, now: Date) => completeness(db, year, deadlineDay, now),
+    completeness: (year: number, policy: DeadlinePolicy, now: Date) => completeness(db, year, policy, now),
     async factCount(): Promise<number> {
       const rows = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM facts');
       return Number(rows[0]?.n ?? 0n);

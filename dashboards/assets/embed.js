@@ -18,7 +18,7 @@
       })
       .then((spec) => {
         // The caption under the chart carries the source line, wrapped by the browser at any width.
-        if (spec.title && spec.title.subtitle) delete spec.title.subtitle;
+        if (spec.title?.subtitle) delete spec.title.subtitle;
         spec.width = 'container';
         spec.autosize = { type: 'fit', contains: 'padding' };
         return window.vegaEmbed(target, spec, { actions: false, renderer: 'svg', ast: true }).then(() => {

@@ -133,12 +133,16 @@ describe('chart specs', () => {
       const label = `${chart} ${JSON.stringify(params)}`;
       expect(validate(built.spec), `${label}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
       const warnings: string[] = [];
-      const logger = {
+      const note = (...m: unknown[]) => {
+        warnings.push(m.join(' '));
+        return logger;
+      };
+      const logger: Record<string, unknown> = {
         level: () => logger,
-        warn: (...m: unknown[]) => (warnings.push(m.join(' ')), logger),
+        warn: note,
         info: () => logger,
         debug: () => logger,
-        error: (...m: unknown[]) => (warnings.push(m.join(' ')), logger),
+        error: note,
       };
       compile(built.spec, { logger: logger as never });
       expect(warnings, label).toEqual([]);

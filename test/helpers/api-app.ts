@@ -18,7 +18,7 @@ export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPer
     },
     trends: wh.trends,
     releases: wh.releases,
-    completeness: (year, day, now) => wh.completeness(year, day, now),
+    completeness: (year, now) => wh.completeness(year, { deadlineDay: 15, timeZone: 'UTC' }, now),
     codeVersion: 'test',
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
     registry: wh.registry,

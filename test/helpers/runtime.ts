@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { inject } from 'vitest';
-import { type Runtime, startRuntime } from '../../bin/runtime.js';
+import { type JobOptions, type Runtime, startRuntime } from '../../bin/runtime.js';
 import type { HelplineInfo, Topics } from '../../domain/index.js';
 
 export interface TestRuntime extends Runtime {
@@ -32,7 +32,13 @@ export class LogCapture {
 }
 
 export async function startTestRuntime(
-  options: { clock?: () => Date; logs?: LogCapture; brokers?: string[]; rateLimitPerMinute?: number } = {},
+  options: {
+    clock?: () => Date;
+    logs?: LogCapture;
+    brokers?: string[];
+    rateLimitPerMinute?: number;
+    jobs?: JobOptions;
+  } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
   const adminKey = `ak_test_${randomBytes(24).toString('base64url')}`;
@@ -49,12 +55,14 @@ export async function startTestRuntime(
     adminKey,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
   });
   return {
     ...runtime,
     adminKey,
     dir,
-    addHelpline: async (h) => (await runtime.warehouse.registry.addHelpline(h, new Date())).key,
+    addHelpline: async (h) =>
+      (await runtime.warehouse.registry.addHelpline(h, (options.clock ?? (() => new Date()))())).key,
     async close() {
       await runtime.stop();
       rmSync(dir, { recursive: true, force: true });

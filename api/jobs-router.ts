@@ -1,0 +1,82 @@
+/**
+ * The secretariat's handle on scheduled work (admin key): run a job now, see recent runs, set a
+ * helpline's reminder webhook, read the reminder outbox. `npm run job -- <name>` calls this.
+ */
+import { type Request, type Response, Router } from 'express';
+import { AppError, forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
+import { requirePrincipal, zodProblems } from '../ingest/index.js';
+
+export interface JobsAdmin {
+  readonly names: readonly string[];
+  readonly schedules: Readonly<Record<string, string>>;
+  readonly timeZone: string;
+  parse(name: string): string;
+  run(name: string, args: Record<string, string>): Promise<{ outcome: string }>;
+  recent(limit: number, job?: string): Promise<unknown[]>;
+  setWebhook(helplineId: string, url: string, now: Date): Promise<{ url: string; secret: string }>;
+  deleteWebhook(helplineId: string): Promise<boolean>;
+  reminders(limit: number): Promise<unknown[]>;
+  helplineExists(id: string): Promise<boolean>;
+}
+
+function requireAdmin(res: Response): void {
+  if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
+}
+
+function body<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
+  req: Request,
+): T {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (!parsed.success) {
+    throw new AppError('invalid_body', 'The request body is not valid.', {
+      status: 422,
+      problems: zodProblems(parsed.error),
+    });
+  }
+  return parsed.data;
+}
+
+export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
+  const router = Router();
+  router.get('/v1/admin/jobs', async (req, res) => {
+    requireAdmin(res);
+    const job = typeof req.query.job === 'string' ? jobs.parse(req.query.job) : undefined;
+    res.set('Cache-Control', 'no-store').json({
+      jobs: jobs.names.map((name) => ({ name, schedule: jobs.schedules[name] ?? null })),
+      timeZone: jobs.timeZone,
+      runs: await jobs.recent(100, job),
+    });
+  });
+  router.post('/v1/admin/jobs/:name', async (req, res) => {
+    requireAdmin(res);
+    const name = jobs.parse(String(req.params.name));
+    const request = body(JobRequestSchema, req);
+    const args: Record<string, string> = {};
+    if (request.force) args.force = 'true';
+    if (request.release) args.release = request.release;
+    const run = await jobs.run(name, args);
+    res
+      .status(run.outcome === 'failed' ? 500 : 200)
+      .set('Cache-Control', 'no-store')
+      .json(run);
+  });
+  router.get('/v1/admin/reminders', async (_req, res) => {
+    requireAdmin(res);
+    res.set('Cache-Control', 'no-store').json({ reminders: await jobs.reminders(500) });
+  });
+  router.put('/v1/admin/helplines/:id/webhook', async (req, res) => {
+    requireAdmin(res);
+    const id = HelplineIdSchema.parse(String(req.params.id));
+    if (!(await jobs.helplineExists(id))) throw notFound(`There is no helpline ${id}.`);
+    const { url } = body(WebhookSchema, req);
+    res.set('Cache-Control', 'no-store').json(await jobs.setWebhook(id, url, clock()));
+  });
+  router.delete('/v1/admin/helplines/:id/webhook', async (req, res) => {
+    requireAdmin(res);
+    const id = HelplineIdSchema.parse(String(req.params.id));
+    if (!(await jobs.deleteWebhook(id))) throw notFound(`Helpline ${id} has no webhook.`);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,43 @@
+/**
+ * Tables as CSV (RFC 4180, header row) and Arrow IPC (typed columns, readable by any Arrow
+ * implementation): used by the API's answers and by the release exports alike.
+ */
+import { Bool, Dictionary, Int32, Table, tableToIPC, Utf8, type Vector, vectorFromArray } from 'apache-arrow';
+
+export type TableCell = string | number | boolean | null;
+
+function csvField(v: TableCell): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(columns: readonly string[], rows: readonly Record<string, TableCell>[]): string {
+  const lines = [columns.map(csvField).join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvField(row[c] ?? null)).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export type ColumnType = 'string' | 'int' | 'bool';
+
+export function toArrow(
+  columns: readonly { name: string; type: ColumnType }[],
+  rows: readonly Record<string, TableCell>[],
+  metadata: Record<string, string> = {},
+  /** 'stream' for HTTP answers (.arrows), 'file' for files on disk (.arrow, random access). */
+  ipc: 'stream' | 'file' = 'stream',
+): Uint8Array {
+  const vectors: Record<string, Vector> = {};
+  for (const { name, type } of columns) {
+    const values = rows.map((r) => r[name] ?? null);
+    vectors[name] =
+      type === 'int'
+        ? vectorFromArray(values as (number | null)[], new Int32())
+        : type === 'bool'
+          ? vectorFromArray(values as (boolean | null)[], new Bool())
+          : vectorFromArray(values as (string | null)[], new Dictionary(new Utf8(), new Int32()));
+  }
+  const table = new Table(vectors);
+  for (const [k, v] of Object.entries(metadata)) table.schema.metadata.set(k, v);
+  return tableToIPC(table, ipc);
+}

@@ -1,0 +1,55 @@
+/** The scheduled jobs around the warehouse, wired from what each needs. */
+import { join } from 'node:path';
+import type { DeadlinePolicy } from '../completeness.js';
+import type { Warehouse } from '../warehouse.js';
+import { checkpointJob } from './checkpoint.js';
+import { completenessJob } from './completeness-report.js';
+import { exportJob } from './export.js';
+import { publishReleaseJob } from './publish-release.js';
+import { remindersJob } from './reminders.js';
+import type { Job, JobName } from './runner.js';
+
+export { type ExportFile, exportRelease, listExport } from './export.js';
+export { acquireLock } from './lock-file.js';
+export { createJobRunner, JOB_NAMES, type JobName, type JobRun, type JobRunner, parseJobName } from './runner.js';
+export { type Schedules, startScheduler } from './scheduler.js';
+export { signature, verifySignature } from './webhook.js';
+
+export interface JobSettings {
+  readonly dataDir: string;
+  readonly warehousePath: string;
+  readonly policy: DeadlinePolicy;
+  readonly reminderLeadDays: number;
+  readonly backupsKept: number;
+  readonly codeVersion: string;
+  /** Tests shorten the pauses between webhook attempts. */
+  readonly webhookRetryDelayMs?: number;
+}
+
+export function createJobs(warehouse: Warehouse, settings: JobSettings): Record<JobName, Job> {
+  return {
+    'publish-release': publishReleaseJob({
+      publish: (o) => warehouse.releases.publish(o),
+      list: () => warehouse.releases.list(),
+      codeVersion: settings.codeVersion,
+    }),
+    completeness: completenessJob({
+      completeness: (year, policy, now) => warehouse.completeness(year, policy, now),
+      policy: settings.policy,
+    }),
+    reminders: remindersJob({
+      db: warehouse.db,
+      policy: settings.policy,
+      leadDays: settings.reminderLeadDays,
+      ...(settings.webhookRetryDelayMs !== undefined ? { retryDelayMs: settings.webhookRetryDelayMs } : {}),
+    }),
+    export: exportJob({ db: warehouse.db, exportsDir: join(settings.dataDir, 'exports') }),
+    checkpoint: checkpointJob({
+      db: warehouse.db,
+      warehousePath: settings.warehousePath,
+      backupDir: join(settings.dataDir, 'backups'),
+      keep: settings.backupsKept,
+    }),
+  };
+}
+export { createOpsStore, type OpsStore, type ReminderView } from './ops-store.js';
