@@ -6,11 +6,13 @@ import { z } from 'zod';
 import {
   CHART_NAMES,
   type ChartName,
+  JobRequestSchema,
   MappingsSchema,
   NewHelplineSchema,
   ReleaseRequestSchema,
   SubmissionBodySchema,
   UnlockSchema,
+  WebhookSchema,
 } from '../domain/index.js';
 import { ARROW_STREAM } from './formats.js';
 import {
@@ -296,6 +298,79 @@ export function buildOpenApi(codes: {
       security: secured,
       request: { body: { content: { 'application/json': { schema: ReleaseRequestSchema } } } },
       responses: { 201: json(ReleaseManifestSchema), 409: problem('Nothing to release, or the audit refused it') },
+    },
+    {
+      method: 'get',
+      path: '/v1/releases/{id}/files/{file}',
+      summary: 'A file of the release export (Parquet, Arrow, CSV, HXL CSV, per-table CSV, manifest, SHA256SUMS)',
+      request: { params: z.object({ id: z.string(), file: z.string() }) },
+      responses: {
+        200: {
+          description: 'The file',
+          content: { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } },
+        },
+        404: problem('No such release or file'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/admin/jobs',
+      summary: 'Job schedules and recent runs',
+      security: secured,
+      responses: { 200: json(z.object({}).passthrough()) },
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/jobs/{name}',
+      summary: 'Run a job now (publish-release, completeness, reminders, export, checkpoint)',
+      security: secured,
+      request: {
+        params: z.object({ name: z.enum(['publish-release', 'completeness', 'reminders', 'export', 'checkpoint']) }),
+        body: { content: { 'application/json': { schema: JobRequestSchema } } },
+      },
+      responses: {
+        200: json(z.object({}).passthrough(), 'The run (succeeded or skipped)'),
+        500: json(z.object({}).passthrough(), 'The run failed after its retries'),
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/admin/reminders',
+      summary: 'The reminder outbox',
+      security: secured,
+      responses: { 200: json(z.object({}).passthrough()) },
+    },
+    {
+      method: 'put',
+      path: '/v1/admin/helplines/{id}/webhook',
+      summary: "Set a helpline's reminder webhook; answers its signing secret once",
+      security: secured,
+      request: {
+        params: z.object({ id: z.string() }),
+        body: { content: { 'application/json': { schema: WebhookSchema } } },
+      },
+      responses: { 200: json(z.object({ url: z.string(), secret: z.string() })), 404: problem('No such helpline') },
+    },
+    {
+      method: 'delete',
+      path: '/v1/admin/helplines/{id}/webhook',
+      summary: "Remove a helpline's reminder webhook",
+      security: secured,
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 204: { description: 'Removed' }, 404: problem('No webhook') },
+    },
+    {
+      method: 'get',
+      path: '/admin/completeness',
+      summary: 'Completeness page: who reported which months, how late',
+      request: { query: z.object({ year: z.number().int().optional() }) },
+      responses: { 200: html('Completeness page') },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics',
+      responses: { 200: text('text/plain', 'Prometheus text format') },
     },
     {
       method: 'get',

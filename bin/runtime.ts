@@ -169,6 +169,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     trends: (q) => answerFromRelease(warehouse.releases.reader, q),
     latestRelease: () => warehouse.releases.reader.latestId(),
     helplines: () => warehouse.registry.listHelplines(),
+    completeness: (year) => warehouse.completeness(year, policy, clock()),
   });
   const app = createApi({
     logger: logger.child({ stage: 'api' }),

@@ -16,6 +16,7 @@ import {
   ChartParamsSchema,
   chartQuery,
 } from './charts/index.js';
+import type { CompletenessReport } from './pages/completeness-page.js';
 import { renderSvg, svgToPng } from './render.js';
 
 export interface DashboardDeps {
@@ -24,6 +25,8 @@ export interface DashboardDeps {
   readonly latestRelease: () => Promise<string | undefined>;
   /** Registered helplines (public facts: name, country, region), for "n of N reported". */
   readonly helplines: () => Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]>;
+  /** Who reported which months of a year (for the secretariat's completeness page). */
+  readonly completeness?: (year: number) => Promise<CompletenessReport>;
 }
 
 export type Output = 'vl.json' | 'svg' | 'png' | 'csv';

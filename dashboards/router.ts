@@ -17,6 +17,7 @@ import {
 } from './chart-service.js';
 import { type ChartName, chartable } from './charts/index.js';
 import { builderPage } from './pages/builder-page.js';
+import { completenessPage } from './pages/completeness-page.js';
 import { embedPage } from './pages/embed-page.js';
 import { type DashboardFigure, type Headline, homePage } from './pages/home-page.js';
 import { loadVendorFiles } from './vendor.js';
@@ -100,6 +101,25 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       .send(embedPage(chart, `/charts/${name}.vl.json${queryString(req)}`));
   });
 
+  router.get('/admin/completeness', async (req, res) => {
+    if (!deps.completeness) throw notFound('Completeness is not available here.');
+    const year = z.coerce
+      .number()
+      .int()
+      .min(2000)
+      .max(2100)
+      .safeParse(req.query.year ?? new Date().getUTCFullYear());
+    if (!year.success) {
+      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
+        status: 400,
+        problems: zodProblems(year.error),
+      });
+    }
+    res
+      .type('text/html; charset=utf-8')
+      .set('Cache-Control', 'no-store')
+      .send(completenessPage(await deps.completeness(year.data)));
+  });
   router.get('/builder', async (req, res) => {
     const latest = await deps.latestRelease();
     const years = latest ? yearsOf(await deps.trends({ by: 'year' })) : [];

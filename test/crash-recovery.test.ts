@@ -188,8 +188,9 @@ describe('crash recovery', () => {
     ).catch(() => undefined);
     expect(await compare()).toEqual([]);
 
-    // Stop the server and look inside the file: no duplicates anywhere, aggregates = recomputation.
-    await w.stop();
+    // Stop the server (SIGTERM: a clean exit) and look inside the file: no duplicates anywhere,
+    // aggregates = recomputation.
+    expect(await w.stop()).toBe(0);
     // The stopped server's last process may take a moment to let go of the file.
     const wh = await waitFor(
       'the warehouse file to be released',
@@ -214,4 +215,70 @@ describe('crash recovery', () => {
       wh.close();
     }
   }, 900_000);
+
+  it('stops cleanly on SIGTERM in the middle of uploads: exit code 0, and nothing accepted is lost', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sigterm-'));
+    const adminKey = `ak_${randomBytes(24).toString('base64url')}`;
+    const id = randomBytes(4).toString('hex');
+    const w = workerProcess(
+      {
+        DATA_DIR: home,
+        KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+        ADMIN_KEY: adminKey,
+        KAFKA_TOPIC_SUBMISSIONS: `term.submissions.${id}`,
+        KAFKA_TOPIC_DEAD_LETTERS: `term.dlq.${id}`,
+        KAFKA_GROUP_ID: `term-${id}`,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+      },
+      await freePort(),
+    );
+    try {
+      await w.start();
+      const r = await fetch(`${w.url}/v1/admin/helplines`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'term-1', name: 'term line', country: 'DE' }),
+      });
+      const { key } = (await r.json()) as { key: string };
+      const accepted = new Map<number, number[]>();
+      const send = async (month: number) => {
+        const { text, cells } = csvFor(0, month, 1);
+        const res = await fetch(`${w.url}/v1/submissions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
+          body: text,
+        }).catch(() => undefined);
+        if (res?.status === 202 || res?.status === 200) accepted.set(month, cells);
+      };
+      let next = 0;
+      const lanes = Array.from({ length: 6 }, async () => {
+        while (next < MONTHS.length) await send(next++);
+      });
+      await waitFor('some uploads', async () => (accepted.size >= 20 ? true : undefined), 60_000);
+      expect(await w.stop()).toBe(0);
+      await Promise.all(lanes);
+      const before = accepted.size;
+      expect(before).toBeLessThan(MONTHS.length);
+      // Back up: send what was not accepted, then everything accepted must be there, once.
+      await w.start();
+      for (let m = 0; m < MONTHS.length; m++) if (!accepted.has(m)) await send(m);
+      expect(accepted.size).toBe(MONTHS.length);
+      const expected = [...accepted.values()].flat().reduce((a, b) => a + b, 0);
+      await waitFor(
+        'every upload to be loaded',
+        async () => {
+          const t = await fetch(`${w.url}/v1/trends?by=year&release=live`, {
+            headers: { authorization: `Bearer ${adminKey}` },
+          });
+          const rows = ((await t.json()) as { rows: { value: number }[] }).rows;
+          return rows.reduce((s, row) => s + row.value, 0) === expected ? true : undefined;
+        },
+        120_000,
+      );
+      expect(await w.stop()).toBe(0);
+    } finally {
+      await w.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

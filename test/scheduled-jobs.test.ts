@@ -128,6 +128,10 @@ describe('completeness', () => {
     const body = (await r.json()) as Report & { timeZone: string };
     expect(body.timeZone).toBe('UTC');
     expect(month(body, 'ke-1', '2025-12')).toMatchObject({ reported: false, daysLate: 5 });
+    const page = await (await fetch(`${rt.url}/admin/completeness?year=2025`)).text();
+    expect(page).toContain('ke-1');
+    expect(page).toContain('missing, 5 d overdue');
+    expect(page).toMatch(/2 on time, 0 late, 1 missing/);
   });
 });
 

@@ -9,7 +9,8 @@ export interface WorkerProcess {
   readonly url: string;
   start(): Promise<void>;
   kill(): Promise<void>;
-  stop(): Promise<void>;
+  /** SIGTERM, then waits for the exit: the exit code (null if a signal ended it). */
+  stop(): Promise<number | null>;
   readonly starts: number;
 }
 
@@ -28,8 +29,9 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
       return starts;
     },
     async start() {
-      child = spawn('npx', ['tsx', 'bin/start.ts'], {
-        env: { ...process.env, ...env, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'info' },
+      // node itself (not npx) so its own exit code reaches us.
+      child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
+        env: { ...process.env, JOBS: 'off', ...env, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'info' },
         stdio: ['ignore', 'ignore', 'pipe'],
         detached: true,
       });
@@ -62,14 +64,15 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
     },
     async stop() {
       const c = child;
-      if (!c?.pid) return;
+      if (!c?.pid) return null;
       try {
-        process.kill(-c.pid, 'SIGTERM');
+        process.kill(c.pid, 'SIGTERM');
       } catch {
-        return;
+        return c.exitCode;
       }
       await exited(c);
       await new Promise((r) => setTimeout(r, 500));
+      return c.exitCode;
     },
   };
 }
