@@ -29,7 +29,7 @@ import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
 import { createMetaRouter } from './meta-router.js';
 import { buildOpenApi } from './openapi.js';
 import { problemMiddleware } from './problem.js';
-import { createReleasesRouter, type ReleaseAdmin } from './releases-router.js';
+import { createReleasesRouter, type NoiseDefaults, type ReleaseAdmin } from './releases-router.js';
 import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './trends-router.js';
 
 export interface ApiDeps {
@@ -47,6 +47,8 @@ export interface ApiDeps {
   readonly clock: () => Date;
   /** Scheduled jobs and reminder webhooks, for the admin API. */
   readonly jobs?: JobsAdmin;
+  /** Noise-mode defaults (ε per release, budget per month). */
+  readonly noise?: NoiseDefaults;
   readonly metrics?: Metrics;
   /** The Prometheus exposition for `/metrics`. */
   readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
@@ -149,7 +151,7 @@ export function createApi(deps: ApiDeps): Express {
   app.use(createSubmissionsRouter(deps.submissions));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
-  app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion));
+  app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion, deps.noise));
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.completeness) app.use(createCompletenessRouter(deps.completeness, deps.clock));

@@ -361,6 +361,12 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'get',
+      path: '/v1/privacy/budget',
+      summary: 'The privacy-budget ledger of noise releases: ε spent per release and table, the budget per month',
+      responses: { 200: json(z.object({}).passthrough()) },
+    },
+    {
+      method: 'get',
       path: '/admin/completeness',
       summary: 'Completeness page: who reported which months, how late',
       request: { query: z.object({ year: z.number().int().optional() }) },

@@ -9,7 +9,10 @@ export interface ReleaseAdmin {
     params?: { threshold?: number; sensitiveThreshold?: number; protectionLevel?: number };
     codeVersion: string;
     baseUrl?: string;
+    noise?: { epsilon: string; split?: Record<string, string>; reconcile?: boolean; budgetPerMonth: string };
   }): Promise<unknown>;
+  /** The privacy-budget ledger (noise releases). */
+  budget?(budgetPerMonth: string): Promise<unknown>;
   list(): Promise<unknown[]>;
   reader: { manifest(id: string): Promise<unknown> };
   /** A release's export files (undefined until the export job has written them) and where they are. */
@@ -29,8 +32,22 @@ const EXPORT_TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
 };
 
-export function createReleasesRouter(releases: ReleaseAdmin, clock: () => Date, codeVersion: string): Router {
+/** Noise-mode defaults: the ε of a release and the budget each month may spend in all. */
+export interface NoiseDefaults {
+  readonly epsilon: string;
+  readonly budgetPerMonth: string;
+}
+
+export function createReleasesRouter(
+  releases: ReleaseAdmin,
+  clock: () => Date,
+  codeVersion: string,
+  noise: NoiseDefaults = { epsilon: '1', budgetPerMonth: '4' },
+): Router {
   const router = Router();
+  router.get('/v1/privacy/budget', async (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=60').json(await releases.budget?.(noise.budgetPerMonth));
+  });
   router.get('/v1/releases', async (_req, res) => {
     res.set('Cache-Control', 'public, max-age=60').json({ releases: await releases.list() });
   });
@@ -69,7 +86,7 @@ export function createReleasesRouter(releases: ReleaseAdmin, clock: () => Date, 
         problems: zodProblems(parsed.error),
       });
     }
-    const { mode: _mode, ...given } = parsed.data;
+    const { mode, epsilon, split, reconcile, ...given } = parsed.data;
     const params = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<
       string,
       number
@@ -79,8 +96,23 @@ export function createReleasesRouter(releases: ReleaseAdmin, clock: () => Date, 
       params,
       codeVersion,
       baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
-    })) as { id: string };
-    res.status(201).location(`/v1/releases/${manifest.id}`).set('Cache-Control', 'no-store').json(manifest);
+      ...(mode === 'noise'
+        ? {
+            noise: {
+              epsilon: epsilon ?? noise.epsilon,
+              budgetPerMonth: noise.budgetPerMonth,
+              ...(split ? { split } : {}),
+              ...(reconcile ? { reconcile } : {}),
+            },
+          }
+        : {}),
+    })) as { id: string; reused?: boolean };
+    // The same request on the same data gives the same release: no new noise, no new charge.
+    res
+      .status(manifest.reused ? 200 : 201)
+      .location(`/v1/releases/${manifest.id}`)
+      .set('Cache-Control', 'no-store')
+      .json(manifest);
   });
   return router;
 }

@@ -11,6 +11,7 @@ export const TrendRowSchema = z
     value: z.number().int().nullable().meta({ description: 'Cases; null when withheld' }),
     suppressed: z.boolean(),
     helplinesReporting: z.number().int().min(0),
+    margin95: z.number().int().min(0).optional().meta({ description: 'Noise releases: ± this many cases (95%)' }),
   })
   .catchall(z.string().nullable())
   .meta({ id: 'TrendRow', description: 'One period (and split value, under the split name, e.g. "region")' });
@@ -88,7 +89,8 @@ export const ReleaseManifestSchema = z
   .object({
     id: z.string(),
     createdAt: z.string(),
-    mode: z.literal('suppression'),
+    mode: z.enum(['suppression', 'noise']),
+    privacy: z.record(z.string(), z.unknown()).optional(),
     span: z.object({ from: z.string(), to: z.string() }),
     protection: z.record(z.string(), z.unknown()),
     tables: z.array(z.object({ id: z.string(), title: z.string() })),

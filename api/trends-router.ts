@@ -65,6 +65,7 @@ function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[
     value: 'suppressed' in cell && cell.suppressed ? null : cell.value,
     suppressed: 'suppressed' in cell ? cell.suppressed : false,
     helplinesReporting: cell.helplinesReporting,
+    ...('margin95' in cell && cell.margin95 !== undefined ? { margin95: cell.margin95 } : {}),
   }));
 }
 
@@ -121,6 +122,7 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
       { name: 'value', type: 'int' as const },
       { name: 'suppressed', type: 'bool' as const },
       { name: 'helplinesReporting', type: 'int' as const },
+      ...(answer.rows.some((r) => 'margin95' in r) ? [{ name: 'margin95', type: 'int' as const }] : []),
     ];
     sendTable(res, format, answer, columns, answer.rows as unknown as Record<string, Cell>[], {
       filename: `trends-${answer.release}`,

@@ -47,6 +47,18 @@ const ConfigSchema = z.object({
   JOB_EXPORT: schedule('15 6 * * *'),
   JOB_CHECKPOINT: schedule('30 2 * * *'),
   BACKUPS_KEPT: z.coerce.number().int().min(1).max(365).default(7),
+  /** How scheduled releases protect small counts: suppression, or noise (differential privacy). */
+  RELEASE_MODE: z.enum(['suppression', 'noise']).default('suppression'),
+  NOISE_EPSILON: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'a decimal above zero such as 1 or 0.5')
+    .default('1'),
+  /** The most ε all noise releases together may spend on one month. */
+  PRIVACY_BUDGET_PER_MONTH: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'a decimal such as 4')
+    .default('4'),
+  NOISE_RECONCILE: z.enum(['true', 'false']).default('false'),
 });
 
 /** The configured schedule of each job (jobs set to "off" are left out). */

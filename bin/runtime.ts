@@ -50,6 +50,15 @@ export interface RuntimeOptions {
   /** Exports, backups and job locks live here (default: the warehouse file's folder). */
   readonly dataDir?: string;
   readonly jobs?: JobOptions;
+  readonly releases?: ReleaseOptions;
+}
+
+export interface ReleaseOptions {
+  /** How scheduled releases protect small counts. */
+  readonly mode: 'suppression' | 'noise';
+  readonly epsilon: string;
+  readonly budgetPerMonth: string;
+  readonly reconcile?: boolean;
 }
 
 export interface JobOptions {
@@ -82,6 +91,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   const dataDir = options.dataDir ?? dirname(options.warehousePath);
   const jobOptions = options.jobs ?? {};
+  const releaseOptions: ReleaseOptions = options.releases ?? { mode: 'suppression', epsilon: '1', budgetPerMonth: '4' };
   const policy = { deadlineDay: jobOptions.deadlineDay ?? 15, timeZone: jobOptions.timeZone ?? 'UTC' };
 
   // 2.
@@ -135,6 +145,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       reminderLeadDays: jobOptions.reminderLeadDays ?? 3,
       backupsKept: jobOptions.backupsKept ?? 7,
       codeVersion: CODE_VERSION,
+      ...(releaseOptions.mode === 'noise'
+        ? {
+            noise: {
+              epsilon: releaseOptions.epsilon,
+              budgetPerMonth: releaseOptions.budgetPerMonth,
+              ...(releaseOptions.reconcile ? { reconcile: true } : {}),
+            },
+          }
+        : {}),
       ...(jobOptions.webhookRetryDelayMs !== undefined ? { webhookRetryDelayMs: jobOptions.webhookRetryDelayMs } : {}),
     }),
     lockDir: join(dataDir, 'locks'),
@@ -188,6 +207,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     completeness: (year, now) => warehouse.completeness(year, policy, now),
     metrics,
     metricsText,
+    noise: { epsilon: releaseOptions.epsilon, budgetPerMonth: releaseOptions.budgetPerMonth },
     jobs: {
       names: JOB_NAMES,
       schedules: jobOptions.schedules ?? {},

@@ -67,6 +67,12 @@ async function main(): Promise<void> {
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       adminKey,
       dataDir: config.dataDir,
+      releases: {
+        mode: config.RELEASE_MODE,
+        epsilon: config.NOISE_EPSILON,
+        budgetPerMonth: config.PRIVACY_BUDGET_PER_MONTH,
+        reconcile: config.NOISE_RECONCILE === 'true',
+      },
       jobs: {
         ...(config.JOBS === 'on' ? { schedules: schedulesOf(config) } : {}),
         timeZone: config.TIME_ZONE,

@@ -28,8 +28,27 @@ export type Mappings = z.infer<typeof MappingsSchema>;
 export const KEY_GRACE_DAYS = 7;
 
 /** `POST /v1/admin/releases`: publish now, optionally with other protection parameters. */
+const epsilon = z
+  .union([
+    z.string().regex(/^(\d+(\.\d+)?|\d+\/\d+)$/, 'a decimal such as 0.5, or a fraction such as 1/9'),
+    z.number().positive(),
+  ])
+  .transform(String);
+
 export const ReleaseRequestSchema = z.strictObject({
-  mode: z.enum(['suppression']).default('suppression'),
+  mode: z
+    .enum(['suppression', 'noise'])
+    .default('suppression')
+    .meta({ description: 'suppression (withhold small counts) or noise (differential privacy on every cell)' }),
+  epsilon: epsilon.optional().meta({ description: "noise: the release's total ε (default from the settings, 1)" }),
+  split: z
+    .record(z.string(), epsilon)
+    .optional()
+    .meta({ description: 'noise: ε per table id (T1…T6b), adding up to epsilon; default equal shares' }),
+  reconcile: z
+    .boolean()
+    .optional()
+    .meta({ description: 'noise: make countries add up to regions, regions to the world' }),
   threshold: z.number().int().min(1).max(50).optional(),
   sensitiveThreshold: z.number().int().min(1).max(100).optional(),
   protectionLevel: z.number().int().min(1).max(100).optional(),

@@ -58,4 +58,6 @@ export interface ReleasedTrendCell {
   readonly value: number | null;
   readonly suppressed: boolean;
   readonly helplinesReporting: number;
+  /** Noise releases: the 95% margin of the value (± this many cases). */
+  readonly margin95?: number;
 }

@@ -205,7 +205,7 @@ describe('OpenAPI', () => {
       }[]) {
         if (layer.route) {
           for (const p of Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path]) {
-            for (const m of Object.keys(layer.route.methods)) routes.push(`${m} ${p.replace(/:(\w+)/g, '{$1}')}`);
+            for (const m of Object.keys(layer.route.methods)) routes.push(`${m} ${p.replace(/[:*](\w+)/g, '{$1}')}`);
           }
         } else if (layer.handle?.stack) walk(layer.handle.stack);
       }

@@ -8,7 +8,8 @@ import type { LoadTarget, TrendsQuery } from '../domain/index.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, openDb } from './db.js';
 import { applyBatch, STAGING_SQL, storedOffsets } from './load.js';
-import { listReleases, publishRelease } from './protection/publish.js';
+import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from './protection/noise.js';
+import { listReleases, publishRelease, type ReleaseManifest } from './protection/publish.js';
 import { createReleaseReader } from './protection/release-query.js';
 import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
@@ -40,6 +41,7 @@ export async function openWarehouse(path: string) {
       ...RELEASE_SQL,
       ...LOCK_SQL,
       ...OPS_SQL,
+      ...LEDGER_SQL,
       ...STAGING_SQL,
     ])
       await tx.run(sql);
@@ -60,12 +62,25 @@ export async function openWarehouse(path: string) {
     registry,
     releases: {
       /** One publication at a time: two would both take the same id. */
-      publish(options: { now: Date; params?: Partial<ProtectionParams>; codeVersion: string; baseUrl?: string }) {
-        const run = publishing.then(() => publishRelease(db, options));
+      publish(options: {
+        now: Date;
+        params?: Partial<ProtectionParams>;
+        codeVersion: string;
+        baseUrl?: string;
+        /** Noise mode (differential privacy) instead of suppression. */
+        noise?: NoiseSettings;
+      }): Promise<ReleaseManifest & { reused?: true }> {
+        const { noise, ...rest } = options;
+        const run = publishing.then(async () => {
+          if (!noise) return publishRelease(db, rest);
+          const { manifest, reused } = await publishNoiseRelease(db, { ...rest, noise });
+          return reused ? { ...manifest, reused: true as const } : manifest;
+        });
         publishing = run.catch(() => {});
         return run;
       },
       list: () => listReleases(db),
+      budget: (budgetPerMonth: string) => budgetReport(db, budgetPerMonth),
       reader: releaseReader,
     },
     submissions: createSubmissionStore(db),

@@ -12,6 +12,8 @@ import {
   type ChartContext,
   chartable,
   chosenYear,
+  display,
+  displayBelow,
   formatCount,
   frame,
   PALETTE,
@@ -34,8 +36,14 @@ export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: C
   const year = chosenYear(shown.rows, params.year);
   const rows = shown.rows.filter((r) => r.period === year);
   const order = ORDER[split] as readonly string[];
+  const below = displayBelow(answer);
   const values = rows
-    .map((r) => ({ code: String(r[split]), part: labelFor(split, String(r[split])), value: r.value }))
+    .map((r) => ({
+      code: String(r[split]),
+      part: labelFor(split, String(r[split])),
+      value: r.value,
+      shown: display(r.value, below),
+    }))
     .sort((a, b) => order.indexOf(a.code) - order.indexOf(b.code));
   const total = values.reduce((s, v) => s + (v.value ?? 0), 0);
   const dimension = labelFor('dimension', split);
@@ -74,7 +82,7 @@ export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: C
           x: { field: 'value', type: 'quantitative', title: 'Cases', axis: { format: ',d' } },
           tooltip: [
             { field: 'part', type: 'nominal', title: dimension },
-            { field: 'value', type: 'quantitative', title: 'Cases', format: ',d' },
+            { field: 'shown', type: 'nominal', title: 'Cases' },
           ],
         },
       },
@@ -91,6 +99,7 @@ export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: C
     table: {
       columns: [dimension.charAt(0).toUpperCase() + dimension.slice(1), 'Year', 'Cases'],
       rows: values.map((v) => [v.part, year ?? '', v.value]),
+      ...(below ? { displayBelow: below } : {}),
     },
   };
 }

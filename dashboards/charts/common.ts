@@ -23,6 +23,8 @@ export interface ChartText {
 export interface ChartTable {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly [...string[], number | null])[];
+  /** Noise releases: values under this are shown as "<n" (they are mostly noise). */
+  readonly displayBelow?: number;
 }
 
 /** Facts about the world outside the answer that the source line needs. */
@@ -40,6 +42,15 @@ export interface Chart {
 }
 
 export const formatCount = (v: number | null) => (v === null ? 'withheld' : v.toLocaleString('en'));
+
+/** Noise releases show small values as "<5"; suppression releases have none to hide. */
+export const displayBelow = (answer: TrendsAnswer): number | undefined => {
+  const below = (answer.protection as { displayBelow?: number } | null)?.displayBelow;
+  return typeof below === 'number' ? below : undefined;
+};
+
+export const display = (v: number | null, below: number | undefined) =>
+  v !== null && below !== undefined && v < below ? `<${below}` : formatCount(v);
 
 /**
  * What a chart may show: periods some helpline reported (no data is not zero), and by year, not a
@@ -83,13 +94,25 @@ export function sourceLine(
   if (reporting) {
     parts.push(`${reporting.n} of ${ctx.expectedHelplines} helplines reported for ${reporting.period}`);
   }
-  const p = answer.protection as { threshold?: number; sensitiveThreshold?: number } | null;
+  const p = answer.protection as {
+    threshold?: number;
+    sensitiveThreshold?: number;
+    displayBelow?: number;
+    epsilon?: string;
+  } | null;
   const withheld = rows.filter((r) => r.suppressed).length;
-  parts.push(
-    p
-      ? `counts below ${(p.threshold ?? 5) + 1} (${(p.sensitiveThreshold ?? 10) + 1} for sexual violence and OCSEA) are withheld${withheld ? `, ${withheld} here (marked ×, not zero)` : ''}`
-      : 'internal unprotected view',
-  );
+  const margins = rows.map((r) => r.margin95).filter((m): m is number => typeof m === 'number');
+  if (p?.displayBelow !== undefined) {
+    parts.push(
+      `noise added to every value for privacy (differential privacy${p.epsilon ? `, ε = ${p.epsilon}` : ''}), so values are approximate${margins.length ? `: within ±${Math.max(...margins).toLocaleString('en')} cases (95%)` : ''}; values under ${p.displayBelow} shown as <${p.displayBelow}`,
+    );
+  } else {
+    parts.push(
+      p
+        ? `counts below ${(p.threshold ?? 5) + 1} (${(p.sensitiveThreshold ?? 10) + 1} for sexual violence and OCSEA) are withheld${withheld ? `, ${withheld} here (marked ×, not zero)` : ''}`
+        : 'internal unprotected view',
+    );
+  }
   const sentences = [`${parts.join('; ')}.`, ...notes.filter(Boolean)];
   if (ctx.latestRelease && ctx.latestRelease !== answer.release) {
     sentences.push(

@@ -11,6 +11,8 @@ import {
   type Chart,
   type ChartContext,
   chartable,
+  display,
+  displayBelow,
   formatCount,
   frame,
   PALETTE,
@@ -25,6 +27,7 @@ interface Part {
   readonly year: string;
   readonly part: string;
   readonly value: number | null;
+  shown: string;
   /** Position in the legend: bars stack in this order, the biggest part at the bottom. */
   rank: number;
 }
@@ -41,13 +44,13 @@ function parts(answer: TrendsAnswer, rows: readonly TrendRow[]): { parts: Part[]
   const other = new Map<string, number | null>();
   for (const r of rows) {
     const name = label(r);
-    if (kept.has(name)) out.push({ year: r.period, part: name, value: r.value, rank: 0 });
+    if (kept.has(name)) out.push({ year: r.period, part: name, value: r.value, shown: '', rank: 0 });
     else {
       const sum = other.has(r.period) ? other.get(r.period) : 0;
       other.set(r.period, sum === null || sum === undefined || r.value === null ? null : sum + r.value);
     }
   }
-  for (const [year, value] of other) out.push({ year, part: otherName, value, rank: 0 });
+  for (const [year, value] of other) out.push({ year, part: otherName, value, shown: '', rank: 0 });
   const order = [...ranked.filter((n) => kept.has(n)), ...(other.size ? [otherName] : [])];
   for (const p of out) p.rank = order.indexOf(p.part);
   return { parts: out, order };
@@ -56,6 +59,8 @@ function parts(answer: TrendsAnswer, rows: readonly TrendRow[]): { parts: Part[]
 export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
   const shown = chartable(answer);
   const { parts: values, order } = parts(answer, shown.rows);
+  const below = displayBelow(answer);
+  for (const v of values) v.shown = display(v.value, below);
   const share = params.measure === 'share';
   const byType = answer.split === 'harm';
   const lastYear =
@@ -116,7 +121,7 @@ export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: Cha
           tooltip: [
             { field: 'part', type: 'nominal', title: byType ? 'Harm type' : 'Harm group' },
             { field: 'year', type: 'ordinal', title: 'Year' },
-            { field: 'value', type: 'quantitative', title: 'Cases', format: ',d' },
+            { field: 'shown', type: 'nominal', title: 'Cases' },
           ],
         },
       },
@@ -141,6 +146,7 @@ export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: Cha
     table: {
       columns: [byType ? 'Harm type' : 'Harm group', 'Year', 'Cases'],
       rows: values.map((v) => [v.part, v.year, v.value]),
+      ...(below ? { displayBelow: below } : {}),
     },
   };
 }

@@ -12,6 +12,8 @@ import {
   type ChartContext,
   chartable,
   chosenYear,
+  display,
+  displayBelow,
   formatCount,
   frame,
   sourceLine,
@@ -31,12 +33,14 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
   const rows = shown.rows.filter((r) => r.period === year);
   const world = worldTopology();
   const drawn = new Set(world.objects.countries.geometries.map((g) => g.id));
+  const below = displayBelow(answer);
   const values = rows.map((r) => {
     const code = String(r.country);
     return {
       code,
       name: labelFor('country', code),
       value: r.value,
+      shown: display(r.value, below),
       status: r.value === null ? 'Withheld' : 'Published',
     };
   });
@@ -63,7 +67,7 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
   const shapes = { values: world, format: { type: 'topojson' as const, feature: 'countries' } };
   const lookup = {
     lookup: 'id',
-    from: { data: { values }, key: 'code', fields: ['name', 'value', 'status'] },
+    from: { data: { values }, key: 'code', fields: ['name', 'value', 'shown', 'status'] },
   };
   const spec: TopLevelSpec = {
     ...frame(text, width),
@@ -105,7 +109,7 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
           },
           tooltip: [
             { field: 'name', type: 'nominal', title: 'Country' },
-            { field: 'value', type: 'quantitative', title: 'Cases', format: ',d' },
+            { field: 'shown', type: 'nominal', title: 'Cases' },
           ],
         },
       },
@@ -118,6 +122,7 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
     table: {
       columns: ['Country', 'Year', 'Cases'],
       rows: [...values].sort((a, b) => a.name.localeCompare(b.name)).map((v) => [v.name, year ?? '', v.value]),
+      ...(below ? { displayBelow: below } : {}),
     },
   };
 }

@@ -6,7 +6,17 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { TrendsAnswer } from '../../api/index.js';
 import type { ChartParams } from '../../domain/index.js';
 import { labelFor } from '../labels.js';
-import { type Chart, type ChartContext, chartable, frame, PALETTE, sourceLine, WITHHELD_COLOUR } from './common.js';
+import {
+  type Chart,
+  type ChartContext,
+  chartable,
+  display,
+  displayBelow,
+  frame,
+  PALETTE,
+  sourceLine,
+  WITHHELD_COLOUR,
+} from './common.js';
 
 function describe(answer: TrendsAnswer, rows: TrendsAnswer['rows']): string {
   const split = answer.split;
@@ -43,7 +53,13 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     description: describe(answer, shown.rows),
   };
   const width = params.width ?? 640;
-  const values = shown.rows.map((r) => ({ period: r.period, series: seriesOf(r), value: r.value }));
+  const below = displayBelow(answer);
+  const values = shown.rows.map((r) => ({
+    period: r.period,
+    series: seriesOf(r),
+    value: r.value,
+    shown: display(r.value, below),
+  }));
   const timeUnit = answer.by === 'year' ? 'year' : 'yearmonth';
   const x = {
     field: 'period',
@@ -69,7 +85,7 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
           tooltip: [
             { field: 'series', type: 'nominal', title: seriesTitle },
             { field: 'period', type: 'temporal', timeUnit, title: 'Period' },
-            { field: 'value', type: 'quantitative', title: 'Cases', format: ',d' },
+            { field: 'shown', type: 'nominal', title: 'Cases' },
           ],
         },
       },
@@ -94,6 +110,7 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     table: {
       columns: [seriesTitle, answer.by === 'year' ? 'Year' : 'Month', 'Cases'],
       rows: values.map((v) => [v.series, v.period, v.value]),
+      ...(below ? { displayBelow: below } : {}),
     },
   };
 }

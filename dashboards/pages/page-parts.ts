@@ -1,5 +1,5 @@
 /** Pieces every page shares: escaping, the head, and a chart figure with its accessible data table. */
-import type { Chart } from '../charts/index.js';
+import { type Chart, display } from '../charts/index.js';
 
 export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -41,7 +41,7 @@ export function chartFigure(chart: Chart, specUrl: string, id = 'chart'): string
         `<tr>${r
           .map((c, i) =>
             i === r.length - 1
-              ? `<td>${c === null ? 'withheld' : Number(c).toLocaleString('en')}</td>`
+              ? `<td>${escapeHtml(display(c as number | null, table.displayBelow))}</td>`
               : `<td>${escapeHtml(String(c))}</td>`,
           )
           .join('')}</tr>`,

@@ -35,12 +35,16 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
         stdio: ['ignore', 'ignore', 'pipe'],
         detached: true,
       });
-      child.stderr?.resume();
+      // Keep the end of its output: a failed start says why there.
+      let tail = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        tail = (tail + chunk.toString()).slice(-2000);
+      });
       starts++;
       await waitFor(
         'the worker to answer /healthz',
         async () => {
-          if (child?.exitCode !== null) throw new Error(`worker exited with ${child?.exitCode}`);
+          if (child?.exitCode !== null) throw new Error(`worker exited with ${child?.exitCode}: ${tail}`);
           try {
             return (await fetch(`${url}/healthz`)).ok ? true : undefined;
           } catch {

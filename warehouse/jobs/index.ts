@@ -1,6 +1,7 @@
 /** The scheduled jobs around the warehouse, wired from what each needs. */
 import { join } from 'node:path';
 import type { DeadlinePolicy } from '../completeness.js';
+import type { NoiseSettings } from '../protection/noise.js';
 import type { Warehouse } from '../warehouse.js';
 import { checkpointJob } from './checkpoint.js';
 import { completenessJob } from './completeness-report.js';
@@ -22,6 +23,8 @@ export interface JobSettings {
   readonly reminderLeadDays: number;
   readonly backupsKept: number;
   readonly codeVersion: string;
+  /** Scheduled releases in noise mode. */
+  readonly noise?: NoiseSettings;
   /** Tests shorten the pauses between webhook attempts. */
   readonly webhookRetryDelayMs?: number;
 }
@@ -32,6 +35,7 @@ export function createJobs(warehouse: Warehouse, settings: JobSettings): Record<
       publish: (o) => warehouse.releases.publish(o),
       list: () => warehouse.releases.list(),
       codeVersion: settings.codeVersion,
+      ...(settings.noise ? { noise: settings.noise } : {}),
     }),
     completeness: completenessJob({
       completeness: (year, policy, now) => warehouse.completeness(year, policy, now),

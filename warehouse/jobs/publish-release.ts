@@ -2,11 +2,14 @@
  * `publish-release`: freezes the protected tables as this month's release, once a month. A second
  * run in the same month changes nothing unless asked to (`force`), which makes a revision (.2).
  */
+import type { NoiseSettings } from '../protection/noise.js';
 import type { ReleaseManifest } from '../protection/publish.js';
 import type { Job } from './runner.js';
 
 export interface PublishDeps {
-  readonly publish: (options: { now: Date; codeVersion: string }) => Promise<ReleaseManifest>;
+  readonly publish: (options: { now: Date; codeVersion: string; noise?: NoiseSettings }) => Promise<ReleaseManifest>;
+  /** Scheduled releases in noise mode (differential privacy) rather than suppression. */
+  readonly noise?: NoiseSettings;
   readonly list: () => Promise<readonly { id: string }[]>;
   readonly codeVersion: string;
 }
@@ -18,10 +21,11 @@ export function publishReleaseJob(deps: PublishDeps): Job {
     if (existing && args.force !== 'true') {
       return { figures: { release: existing.id }, skipped: `release ${existing.id} is already published this month` };
     }
-    const m = await deps.publish({ now, codeVersion: deps.codeVersion });
+    const m = await deps.publish({ now, codeVersion: deps.codeVersion, ...(deps.noise ? { noise: deps.noise } : {}) });
     return {
       figures: {
         release: m.id,
+        mode: m.mode,
         span: m.span,
         cells: m.cells,
         withheld: m.withheld,

@@ -11,16 +11,21 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '../../domain/index.js';
-import type { Db } from '../db.js';
+import type { Db, Tx } from '../db.js';
 import { buildCube } from './cube.js';
+import type { NoisePrivacy } from './noise.js';
 import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams, protect } from './suppress.js';
 
 export interface ReleaseManifest {
   readonly id: string;
   readonly createdAt: string;
-  readonly mode: 'suppression';
+  readonly mode: 'suppression' | 'noise';
   readonly span: { readonly from: string; readonly to: string };
-  readonly protection: ProtectionParams & { readonly method: string };
+  readonly protection: (ProtectionParams | { readonly displayBelow: number; readonly epsilon: string }) & {
+    readonly method: string;
+  };
+  /** Noise mode: the mechanism, ε, its split and the budget (see privacy/). */
+  readonly privacy?: NoisePrivacy;
   readonly tables: readonly { id: string; title: string }[];
   readonly cells: number;
   readonly withheld: {
@@ -48,8 +53,35 @@ export interface ReleaseManifest {
 
 const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** Step 1 of any release: what it covers and what it is called. */
+export async function releaseSpanAndId(db: Db, now: Date): Promise<{ from: string; to: string; id: string }> {
+  const bounds = await db.all<{ first: string | null; last: string | null }>(
+    'SELECT min(period) AS first, max(period) AS last FROM current_versions',
+  );
+  const from = bounds[0]?.first;
+  // Up to the last full month, and no further than any helpline has reported: months nobody has
+  // reported yet are not published as zeros.
+  const lastFull = lastFullMonth(now);
+  const last = bounds[0]?.last ?? lastFull;
+  // biome-ignore lint/complexity/useMathMinMax: periods are YYYY-MM strings, compared as text
+  const to = last < lastFull ? last : lastFull;
+  if (!from || !ISO_MONTH.test(from) || from > to) {
+    throw new AppError('nothing_to_release', 'There is no loaded month before this one to release.', { status: 409 });
+  }
+  const base = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const taken = new Set(
+    (await db.all<{ id: string }>('SELECT id FROM releases WHERE id LIKE $1', [`${base}%`])).map((r) => r.id),
+  );
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}.${n}`;
+  return { from, to, id };
+}
+
 async function previousRelease(db: Db): Promise<{ id: string; previous: PreviousRelease } | undefined> {
-  const latest = await db.all<{ id: string }>('SELECT id FROM releases ORDER BY created_at DESC LIMIT 1');
+  // The newest suppression release: a noise release's values are not exact, so nothing to carry.
+  const latest = await db.all<{ id: string }>(
+    "SELECT id FROM releases WHERE mode = 'suppression' ORDER BY created_at DESC LIMIT 1",
+  );
   const id = latest[0]?.id;
   if (!id) return undefined;
   const rows = await db.all<{
@@ -76,25 +108,7 @@ export async function publishRelease(
 ): Promise<ReleaseManifest> {
   const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
   // 1.
-  const bounds = await db.all<{ first: string | null; last: string | null }>(
-    'SELECT min(period) AS first, max(period) AS last FROM current_versions',
-  );
-  const from = bounds[0]?.first;
-  // Up to the last full month, and no further than any helpline has reported: months nobody has
-  // reported yet are not published as zeros.
-  const lastFull = lastFullMonth(options.now);
-  const last = bounds[0]?.last ?? lastFull;
-  // biome-ignore lint/complexity/useMathMinMax: periods are YYYY-MM strings, compared as text
-  const to = last < lastFull ? last : lastFull;
-  if (!from || !ISO_MONTH.test(from) || from > to) {
-    throw new AppError('nothing_to_release', 'There is no loaded month before this one to release.', { status: 409 });
-  }
-  const base = `${options.now.getUTCFullYear()}-${String(options.now.getUTCMonth() + 1).padStart(2, '0')}`;
-  const taken = new Set(
-    (await db.all<{ id: string }>('SELECT id FROM releases WHERE id LIKE $1', [`${base}%`])).map((r) => r.id),
-  );
-  let id = base;
-  for (let n = 2; taken.has(id); n++) id = `${base}.${n}`;
+  const { from, to, id } = await releaseSpanAndId(db, options.now);
   // 2–3.
   // One snapshot: loads may continue meanwhile, but the cube sees one consistent state.
   const cube = await db.snapshot((reader) => buildCube(reader, { from, to }));
@@ -167,33 +181,10 @@ export async function publishRelease(
         JSON.stringify(auditReport, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v)),
       ],
     );
-    const cells = await tx.appender('release_cells');
-    for (const key of sortedKeys) {
-      const { geo, harm, time, dim } = parseReleaseCellKey(key);
-      const hidden = result.withheld.has(key);
-      cells.appendVarchar(id);
-      cells.appendVarchar(geo);
-      cells.appendVarchar(harm);
-      cells.appendVarchar(time);
-      cells.appendVarchar(dim);
-      if (hidden) cells.appendNull();
-      else cells.appendBigInt(BigInt(cube.cells.get(key)?.value ?? 0));
-      cells.appendBoolean(hidden);
-      cells.endRow();
-    }
-    cells.flushSync();
-    cells.closeSync();
-    // Helplines reporting per geography and period: public facts about who submitted, not counts.
-    await tx.run(
-      `INSERT INTO release_reporting
-       SELECT $1, geo, period, count(DISTINCT helpline_id) FROM (
-         SELECT cv.helpline_id, g.geo, p.period FROM current_versions cv JOIN helplines h ON h.id = cv.helpline_id,
-           LATERAL (SELECT unnest([h.country, h.region, 'world']) AS geo) g,
-           LATERAL (SELECT unnest([cv.period, substr(cv.period, 1, 4)]) AS period) p
-          WHERE cv.period BETWEEN $2 AND $3)
-       GROUP BY ALL`,
-      [id, from, to],
+    await storeCells(tx, id, sortedKeys, (key) =>
+      result.withheld.has(key) ? null : (cube.cells.get(key)?.value ?? 0),
     );
+    await storeReporting(tx, id, from, to);
   });
   return manifest;
 }
@@ -201,4 +192,43 @@ export async function publishRelease(
 export async function listReleases(db: Db): Promise<ReleaseManifest[]> {
   const rows = await db.all<{ manifest: string }>('SELECT manifest FROM releases ORDER BY created_at DESC');
   return rows.map((r) => JSON.parse(r.manifest) as ReleaseManifest);
+}
+
+/** A release's cells, in key order; a null value is a withheld cell. */
+export async function storeCells(
+  tx: Tx,
+  id: string,
+  keys: readonly string[],
+  valueFor: (key: string) => number | bigint | null,
+): Promise<void> {
+  const cells = await tx.appender('release_cells');
+  for (const key of keys) {
+    const { geo, harm, time, dim } = parseReleaseCellKey(key);
+    const value = valueFor(key);
+    cells.appendVarchar(id);
+    cells.appendVarchar(geo);
+    cells.appendVarchar(harm);
+    cells.appendVarchar(time);
+    cells.appendVarchar(dim);
+    if (value === null) cells.appendNull();
+    else cells.appendBigInt(BigInt(value));
+    cells.appendBoolean(value === null);
+    cells.endRow();
+  }
+  cells.flushSync();
+  cells.closeSync();
+}
+
+/** Helplines reporting per geography and period: public facts about who submitted, not counts. */
+export async function storeReporting(tx: Tx, id: string, from: string, to: string): Promise<void> {
+  await tx.run(
+    `INSERT INTO release_reporting
+     SELECT $1, geo, period, count(DISTINCT helpline_id) FROM (
+       SELECT cv.helpline_id, g.geo, p.period FROM current_versions cv JOIN helplines h ON h.id = cv.helpline_id,
+         LATERAL (SELECT unnest([h.country, h.region, 'world']) AS geo) g,
+         LATERAL (SELECT unnest([cv.period, substr(cv.period, 1, 4)]) AS period) p
+        WHERE cv.period BETWEEN $2 AND $3)
+     GROUP BY ALL`,
+    [id, from, to],
+  );
 }

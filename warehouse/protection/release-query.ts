@@ -23,6 +23,8 @@ import {
 } from '../../domain/index.js';
 import type { Db } from '../db.js';
 import { lowerBound, upperBound } from '../trends.js';
+import { ownerOf } from './noise.js';
+import { alphaOf, sumMargin95 } from './noise-error.js';
 
 interface LoadedRelease {
   readonly id: string;
@@ -33,6 +35,8 @@ interface LoadedRelease {
   readonly countries: string[];
   readonly regionOf: Map<string, string>;
   readonly manifest: unknown;
+  /** Noise releases: each cell's noise parameter ε/Δ, for the 95% margins. */
+  readonly alphaOf?: (key: string) => number;
 }
 
 const DIM_VALUES: Record<DimKind, readonly string[]> = {
@@ -72,6 +76,14 @@ export function createReleaseReader(db: Db) {
       'SELECT DISTINCT country, region FROM helplines',
     );
     const sortedMonths = [...months].sort();
+    const manifest = JSON.parse(head[0].manifest) as {
+      mode?: string;
+      privacy?: { tables: { id: string; epsilon: string; sensitivity: number }[] };
+    };
+    const alphaByTable = new Map(
+      (manifest.privacy?.tables ?? []).map((t) => [t.id, alphaOf(t.epsilon, t.sensitivity)] as const),
+    );
+    const alphaOfKey = manifest.mode === 'noise' ? (key: string) => alphaByTable.get(ownerOf(key).id) ?? 1 : undefined;
     return {
       id,
       cells,
@@ -80,7 +92,8 @@ export function createReleaseReader(db: Db) {
       years: [...new Set(sortedMonths.map((m) => m.slice(0, 4)))],
       countries: [...countries].sort(),
       regionOf: new Map(regionRows.map((r) => [r.country, r.region])),
-      manifest: JSON.parse(head[0].manifest),
+      manifest,
+      ...(alphaOfKey ? { alphaOf: alphaOfKey } : {}),
     };
   }
 
@@ -189,6 +202,7 @@ export function createReleaseReader(db: Db) {
         const dims = q.split && dimKind === q.split ? [splitKey as string] : dimKeys;
         let sum = 0;
         let suppressed = false;
+        const alphas: number[] = [];
         for (const g of geos)
           for (const h of harms)
             for (const d of dims) {
@@ -196,10 +210,18 @@ export function createReleaseReader(db: Db) {
               if (v === undefined) throw refuse(`${g} × ${h} × ${period}${d === 'all' ? '' : ` × ${d}`}`);
               if (v === null) suppressed = true;
               else sum += v;
+              if (release.alphaOf) alphas.push(release.alphaOf(releaseCellKey(g, h, period, d)));
             }
         const helplinesReporting = geos.reduce((s, g) => s + (release.reporting.get(`${g}|${period}`) ?? 0), 0);
         const key = q.split && dimKind === q.split && splitKey ? (splitKey.split('=')[1] ?? splitKey) : splitKey;
-        cells.push({ period, key, value: suppressed ? null : sum, suppressed, helplinesReporting });
+        cells.push({
+          period,
+          key,
+          value: suppressed ? null : sum,
+          suppressed,
+          helplinesReporting,
+          ...(alphas.length ? { margin95: sumMargin95(alphas) } : {}),
+        });
       }
     }
     return { release, cells };
