@@ -6,6 +6,7 @@
  * could be subtracted, so it is never public.
  */
 import { type Request, type Response, Router } from 'express';
+import { LRUCache } from 'lru-cache';
 import {
   AppError,
   forbidden,
@@ -40,6 +41,8 @@ export interface TrendsAnswer {
 export type TrendsSource = (q: TrendsQuery) => Promise<TrendCell[]>;
 
 export interface ReleaseSource {
+  /** The newest release's id (cheap: the reader keeps it until the next publication). */
+  latestId?(): Promise<string | undefined>;
   query(
     releaseId: string | undefined,
     q: TrendsQuery,
@@ -101,6 +104,8 @@ export async function answerLive(source: TrendsSource, q: TrendsQuery): Promise<
 
 export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource): Router {
   const router = Router();
+  // Releases never change, so an answer from one is kept (by release id and query) until evicted.
+  const answers = new LRUCache<string, TrendsAnswer>({ max: 5000 });
   router.get('/v1/trends', async (req: Request, res: Response) => {
     const q = parseTrendsQuery(req.query);
     const format = negotiate(req);
@@ -112,7 +117,13 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
       res.set('Cache-Control', 'no-store');
       answer = await answerLive(live, q);
     } else {
-      answer = await answerFromRelease(releases, q);
+      const id = q.release ?? (await releases.latestId?.());
+      const key = id ? JSON.stringify([id, { ...q, format: undefined }]) : undefined;
+      // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
+      const fresh = /no-cache/.test(req.get('cache-control') ?? '');
+      const hit = key && !fresh ? answers.get(key) : undefined;
+      answer = hit ?? (await answerFromRelease(releases, { ...q, ...(id ? { release: id } : {}) }));
+      if (key && !hit) answers.set(key, answer);
       // A named release never changes; "the newest" changes when a release is published.
       res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300');
     }

@@ -72,9 +72,13 @@ export async function openWarehouse(path: string) {
       }): Promise<ReleaseManifest & { reused?: true }> {
         const { noise, ...rest } = options;
         const run = publishing.then(async () => {
-          if (!noise) return publishRelease(db, rest);
-          const { manifest, reused } = await publishNoiseRelease(db, { ...rest, noise });
-          return reused ? { ...manifest, reused: true as const } : manifest;
+          try {
+            if (!noise) return await publishRelease(db, rest);
+            const { manifest, reused } = await publishNoiseRelease(db, { ...rest, noise });
+            return reused ? { ...manifest, reused: true as const } : manifest;
+          } finally {
+            releaseReader.forgetLatest();
+          }
         });
         publishing = run.catch(() => {});
         return run;

@@ -109,9 +109,17 @@ export function createReleaseReader(db: Db) {
     return found;
   };
 
-  async function latestId(): Promise<string | undefined> {
-    const rows = await db.all<{ id: string }>('SELECT id FROM releases ORDER BY created_at DESC LIMIT 1');
-    return rows[0]?.id;
+  let latest: Promise<string | undefined> | undefined;
+  /** Kept until `forgetLatest()` (called when a release is published). */
+  function latestId(): Promise<string | undefined> {
+    latest ??= db
+      .all<{ id: string }>('SELECT id FROM releases ORDER BY created_at DESC LIMIT 1')
+      .then((rows) => rows[0]?.id)
+      .catch((error: unknown) => {
+        latest = undefined;
+        throw error;
+      });
+    return latest;
   }
 
   async function query(
@@ -230,6 +238,9 @@ export function createReleaseReader(db: Db) {
   return {
     query,
     latestId,
+    forgetLatest: () => {
+      latest = undefined;
+    },
     manifest: async (id: string) => (await get(id))?.manifest,
   };
 }
