@@ -59,6 +59,8 @@ const ConfigSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, 'a decimal such as 4')
     .default('4'),
   NOISE_RECONCILE: z.enum(['true', 'false']).default('false'),
+  /** `npm run bench` only: a bare Express route in this process, the baseline for API throughput. */
+  BENCH_BARE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 /** The configured schedule of each job (jobs set to "off" are left out). */

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
+import express from 'express';
 import { seedDemo, writeJsonAtomic } from '../demo/index.js';
 import { type LocalKafka, startLocalKafka } from '../infra/kafka/index.js';
 import { newKey } from '../warehouse/index.js';
@@ -81,6 +82,13 @@ async function main(): Promise<void> {
         backupsKept: config.BACKUPS_KEPT,
       },
     });
+    if (config.BENCH_BARE_PORT) {
+      const bare = express();
+      bare.get('/', (_req, res) => {
+        res.json({ status: 'ok' });
+      });
+      bare.listen(config.BENCH_BARE_PORT, '127.0.0.1');
+    }
     // 4.
     if (config.SEED_DEMO === 'true' && (await runtime.warehouse.registry.countHelplines()) === 0) {
       say('Seeding demo data through the upload API (first start only)…');

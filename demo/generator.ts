@@ -154,18 +154,22 @@ export function demoSubmission(
   h: DemoHelpline,
   period: string,
   factor = ocseaCalibration(),
+  /** The benchmark's larger data set: more cases, spread over more cells. */
+  shape: { readonly spread?: number; readonly volume?: number } = {},
 ): SubmissionBody | undefined {
+  const spread = shape.spread ?? 3;
+  const volume = shape.volume ?? 1;
   if (period < h.since) return undefined;
   const rng: Rng = seededRng(DEMO_SEED, h.id, period);
   const year = Number(period.slice(0, 4));
   const channelWeights = channels(year);
   const cells = new Map<string, Cell>();
   for (const type of HARM_TYPES) {
-    const mean = expected(h, type, period) * (OCSEA.has(type.code) ? factor : 1);
+    const mean = expected(h, type, period) * (OCSEA.has(type.code) ? factor : 1) * volume;
     const total = poisson(rng, mean);
     if (total === 0) continue;
     // Spread the type's cases over a few age × gender × channel cells, as a case system would.
-    const parts = Math.min(total, 1 + Math.floor(rng() * 3));
+    const parts = Math.min(total, 1 + Math.floor(rng() * spread));
     let left = total;
     for (let p = 0; p < parts; p++) {
       const count = p === parts - 1 ? left : Math.max(1, Math.round((left * (0.3 + rng() * 0.5)) / 1));
