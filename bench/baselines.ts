@@ -9,13 +9,15 @@ import { contentHash, findCountry, findHarmType, TAXONOMY_VERSION } from '../dom
 import { type Dataset, readLines } from './dataset.js';
 import { progress } from './stats.js';
 
-export function messageOf(helplineId: string, body: { period: string; cells: unknown[] }) {
+/** The record ingest would write to Kafka for this upload (same fields, same size). */
+export function messageOf(helplineId: string, body: { period: string; cells: unknown[]; totals?: unknown }) {
   return JSON.stringify({
     schema: 'helpline.submission.v1',
     submissionId: randomUUID(),
     helplineId,
     period: body.period,
     cells: body.cells,
+    ...(body.totals ? { totals: body.totals } : {}),
     contentHash: contentHash(helplineId, body as never),
     submittedAt: new Date().toISOString(),
     taxonomyVersion: TAXONOMY_VERSION,

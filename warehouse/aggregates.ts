@@ -8,6 +8,13 @@ const HARM_SELECT = `SELECT period, year, country, region, harm, harm_group, sum
 const DIMS_SELECT = `SELECT period, year, country, region, harm_group, age_band, gender, channel, sum(count) AS cases FROM facts`;
 const TOUCHED = `EXISTS (SELECT 1 FROM stage_touched t WHERE t.country = facts.country AND t.period = facts.period)`;
 
+/** The touched periods as a constant list, so the scans skip the row groups of other months. */
+async function touchedPeriods(tx: Tx): Promise<string> {
+  const rows = await tx.all<{ period: string }>('SELECT DISTINCT period FROM stage_touched');
+  const list = rows.map((r) => r.period).filter((p) => /^\d{4}-\d{2}$/.test(p));
+  return list.length ? `period IN (${list.map((p) => `'${p}'`).join(', ')})` : 'FALSE';
+}
+
 export const AGGREGATE_TABLES = ['agg_harm_month', 'agg_dims_month'] as const;
 
 /** Uses `stage_keys` (the helpline-months replaced in this batch). */
@@ -16,13 +23,14 @@ export async function refreshTouchedAggregates(tx: Tx): Promise<void> {
   await tx.run(
     `INSERT INTO stage_touched SELECT DISTINCT h.country, k.period FROM stage_keys k JOIN helplines h ON h.id = k.helpline_id`,
   );
+  const periods = await touchedPeriods(tx);
   for (const table of AGGREGATE_TABLES) {
     await tx.run(
-      `DELETE FROM ${table} USING stage_touched t WHERE ${table}.country = t.country AND ${table}.period = t.period`,
+      `DELETE FROM ${table} WHERE ${periods} AND EXISTS (SELECT 1 FROM stage_touched t WHERE t.country = ${table}.country AND t.period = ${table}.period)`,
     );
   }
-  await tx.run(`INSERT INTO agg_harm_month ${HARM_SELECT} WHERE ${TOUCHED} GROUP BY ALL`);
-  await tx.run(`INSERT INTO agg_dims_month ${DIMS_SELECT} WHERE ${TOUCHED} GROUP BY ALL`);
+  await tx.run(`INSERT INTO agg_harm_month ${HARM_SELECT} WHERE ${periods} AND ${TOUCHED} GROUP BY ALL`);
+  await tx.run(`INSERT INTO agg_dims_month ${DIMS_SELECT} WHERE ${periods} AND ${TOUCHED} GROUP BY ALL`);
 }
 
 export async function recomputeAggregates(tx: Tx): Promise<void> {

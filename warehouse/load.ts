@@ -125,7 +125,17 @@ function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
   return { winners, decisions, counts };
 }
 
-async function replaceFacts(tx: Tx, winners: ReadonlyMap<string, SubmissionMessage>): Promise<number> {
+/** `period IN ('2024-01', …)` from validated YYYY-MM periods: a constant list DuckDB prunes row groups by. */
+export function periodList(periods: Iterable<string>): string {
+  const list = [...new Set(periods)].filter((p) => /^\d{4}-\d{2}$/.test(p));
+  return list.length ? `period IN (${list.map((p) => `'${p}'`).join(', ')})` : 'FALSE';
+}
+
+async function replaceFacts(
+  tx: Tx,
+  winners: ReadonlyMap<string, SubmissionMessage>,
+  replaced: ReadonlySet<string>,
+): Promise<number> {
   await tx.run('DELETE FROM stage_keys');
   const keys = await tx.appender('stage_keys');
   for (const m of winners.values()) {
@@ -135,9 +145,16 @@ async function replaceFacts(tx: Tx, winners: ReadonlyMap<string, SubmissionMessa
   }
   keys.flushSync();
   keys.closeSync();
-  await tx.run(
-    'DELETE FROM facts USING stage_keys k WHERE facts.helpline_id = k.helpline_id AND facts.period = k.period',
-  );
+  // Only months that had a version already have facts to remove; the period list lets DuckDB skip
+  // every row group of other months instead of scanning the whole table.
+  const old = [...winners].filter(([key]) => replaced.has(key)).map(([, m]) => m);
+  if (old.length) {
+    await tx.run(
+      `DELETE FROM facts WHERE ${periodList(old.map((m) => m.period))}
+         AND list_contains($1, helpline_id || '|' || period)`,
+      [listValue(old.map((m) => `${m.helplineId}|${m.period}`))],
+    );
+  }
   const places = await tx.all<{ id: string; country: string; region: string }>(
     `SELECT id, country, region FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
   );
@@ -180,19 +197,14 @@ async function keepVersionCells(tx: Tx, decisions: readonly Decision[]): Promise
   );
   if (ids.length === 0) return;
   // A redelivered record must not double the kept cells of its submission.
-  await tx.run('DELETE FROM submission_cells WHERE list_contains($1, submission_id)', [listValue(ids)]);
-  const appender = await tx.appender('submission_cells');
+  await tx.run('DELETE FROM submission_contents WHERE list_contains($1, submission_id)', [listValue(ids)]);
+  // One row per version (its cells as JSON): the history is read one submission at a time.
+  const appender = await tx.appender('submission_contents');
   for (const d of decisions) {
     if (d.status !== 'loaded' && d.status !== 'superseded') continue;
-    for (const c of d.message.cells) {
-      appender.appendVarchar(d.message.submissionId);
-      appender.appendVarchar(c.harm);
-      appender.appendVarchar(c.ageBand);
-      appender.appendVarchar(c.gender);
-      appender.appendVarchar(c.channel);
-      appender.appendInteger(c.count);
-      appender.endRow();
-    }
+    appender.appendVarchar(d.message.submissionId);
+    appender.appendVarchar(JSON.stringify(d.message.cells));
+    appender.endRow();
   }
   appender.flushSync();
   appender.closeSync();
@@ -291,9 +303,10 @@ export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> 
       ...new Set(fresh.flatMap((i) => (i.kind === 'load' ? [`${i.message.helplineId}|${i.message.period}`] : []))),
     ];
     const current = await currentVersions(tx, keys);
+    const replaced = new Set(current.keys());
     const { winners, decisions, counts } = decide(fresh, current);
     // 3.
-    const cells = winners.size > 0 ? await replaceFacts(tx, winners) : 0;
+    const cells = winners.size > 0 ? await replaceFacts(tx, winners, replaced) : 0;
     if (winners.size > 0) await refreshTouchedAggregates(tx);
     // 4.
     await recordVersions(tx, decisions, current, winners, batch.partition);

@@ -86,6 +86,11 @@ export const ACCOUNT_SQL: readonly string[] = [
      created_at TIMESTAMPTZ NOT NULL,
      PRIMARY KEY (helpline_id, idempotency_key)
    )`,
+  `CREATE TABLE IF NOT EXISTS submission_contents (
+     submission_id VARCHAR NOT NULL,
+     cells VARCHAR NOT NULL
+   )`,
+  // Version cells as rows, from before submission_contents: still read for old submissions.
   `CREATE TABLE IF NOT EXISTS submission_cells (
      submission_id VARCHAR NOT NULL,
      harm VARCHAR NOT NULL,

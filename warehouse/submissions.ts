@@ -139,6 +139,20 @@ export function createSubmissionStore(db: Db) {
     },
 
     async cells(submissionId: string) {
+      const kept = await db.all<{ cells: string }>('SELECT cells FROM submission_contents WHERE submission_id = $1', [
+        submissionId,
+      ]);
+      if (kept[0]) {
+        const cells = JSON.parse(kept[0].cells) as {
+          harm: string;
+          ageBand: string;
+          gender: string;
+          channel: string;
+          count: number;
+        }[];
+        const key = (c: (typeof cells)[number]) => `${c.harm}|${c.ageBand}|${c.gender}|${c.channel}`;
+        return cells.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      }
       const rows = await db.all<{ harm: string; age_band: string; gender: string; channel: string; count: number }>(
         `SELECT harm, age_band, gender, channel, count FROM submission_cells WHERE submission_id = $1
           ORDER BY harm, age_band, gender, channel`,

@@ -23,7 +23,7 @@ export const ACCOUNT_TABLES = ['helplines', 'api_keys', 'helpline_mappings', 'id
 export const DATA_TABLES = [
   'facts',
   'current_versions',
-  'submission_cells',
+  'submission_contents',
   'kafka_offsets',
   'agg_harm_month',
   'agg_dims_month',
