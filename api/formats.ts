@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Content negotiation for data endpoints: JSON (default), CSV (RFC 4180, header row) and the Arrow
  * IPC stream (typed columns, readable by any Arrow implementation). `?format=` wins over Accept.
@@ -30,6 +31,49 @@ export function negotiate(req: Request): Format {
   return 'json';
 }
 
+/** A table answer ready to send: its type, headers and bytes, with an ETag computed once. */
+export interface RenderedTable {
+  readonly type: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+export function renderTable(
+  format: Format,
+  json: unknown,
+  columns: readonly { name: string; type: ColumnType }[],
+  rows: readonly Record<string, Cell>[],
+  options: { filename: string; metadata?: Record<string, string> },
+): RenderedTable {
+  let type: string;
+  let headers: Record<string, string> = {};
+  let body: Buffer;
+  if (format === 'csv') {
+    type = 'text/csv; charset=utf-8; header=present';
+    headers = { 'Content-Disposition': `inline; filename="${options.filename}.csv"` };
+    body = Buffer.from(
+      toCsv(
+        columns.map((c) => c.name),
+        rows,
+      ),
+    );
+  } else if (format === 'arrow') {
+    type = ARROW_STREAM;
+    headers = { 'Content-Disposition': `attachment; filename="${options.filename}.arrows"` };
+    body = Buffer.from(toArrow(columns, rows, options.metadata));
+  } else {
+    type = 'application/json; charset=utf-8';
+    body = Buffer.from(JSON.stringify(json));
+  }
+  const etag = `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`;
+  return { type, headers: { ...headers, ETag: etag }, body };
+}
+
+/** Sends a rendered table; express answers 304 itself when the client's If-None-Match matches. */
+export function sendRendered(res: Response, table: RenderedTable): void {
+  res.vary('Accept').type(table.type).set(table.headers).send(table.body);
+}
+
 export function sendTable(
   res: Response,
   format: Format,
@@ -38,23 +82,5 @@ export function sendTable(
   rows: readonly Record<string, Cell>[],
   options: { filename: string; metadata?: Record<string, string> },
 ): void {
-  res.vary('Accept');
-  if (format === 'csv') {
-    res
-      .type('text/csv; charset=utf-8; header=present')
-      .set('Content-Disposition', `inline; filename="${options.filename}.csv"`)
-      .send(
-        toCsv(
-          columns.map((c) => c.name),
-          rows,
-        ),
-      );
-  } else if (format === 'arrow') {
-    res
-      .type(ARROW_STREAM)
-      .set('Content-Disposition', `attachment; filename="${options.filename}.arrows"`)
-      .send(Buffer.from(toArrow(columns, rows, options.metadata)));
-  } else {
-    res.json(json);
-  }
+  sendRendered(res, renderTable(format, json, columns, rows, options));
 }

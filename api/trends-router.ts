@@ -17,7 +17,7 @@ import {
   TrendsQuerySchema,
 } from '../domain/index.js';
 import { principalOf, zodProblems } from '../ingest/index.js';
-import { type Cell, negotiate, sendTable } from './formats.js';
+import { type Cell, type Format, negotiate, type RenderedTable, renderTable, sendRendered } from './formats.js';
 
 export interface TrendRow {
   readonly period: string;
@@ -102,43 +102,51 @@ export async function answerLive(source: TrendsSource, q: TrendsQuery): Promise<
   };
 }
 
+function render(answer: TrendsAnswer, format: Format): RenderedTable {
+  const columns = [
+    { name: 'period', type: 'string' as const },
+    ...(answer.split ? [{ name: answer.split, type: 'string' as const }] : []),
+    { name: 'value', type: 'int' as const },
+    { name: 'suppressed', type: 'bool' as const },
+    { name: 'helplinesReporting', type: 'int' as const },
+    ...(answer.rows.some((r) => 'margin95' in r) ? [{ name: 'margin95', type: 'int' as const }] : []),
+  ];
+  return renderTable(format, answer, columns, answer.rows as unknown as Record<string, Cell>[], {
+    filename: `trends-${answer.release}`,
+    metadata: { release: answer.release, ...(answer.citation ? { citation: answer.citation } : {}) },
+  });
+}
+
 export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource): Router {
   const router = Router();
-  // Releases never change, so an answer from one is kept (by release id and query) until evicted.
-  const answers = new LRUCache<string, TrendsAnswer>({ max: 5000 });
+  // Releases never change, so an answer from one is kept, rendered, by release id, query and format.
+  const answers = new LRUCache<string, RenderedTable>({
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (r) => Math.max(1, r.body.length),
+  });
   router.get('/v1/trends', async (req: Request, res: Response) => {
     const q = parseTrendsQuery(req.query);
     const format = negotiate(req);
-    let answer: TrendsAnswer;
     if (q.release === 'live') {
       if (principalOf(res)?.role !== 'admin') {
         throw forbidden('release=live is the internal, unprotected view: it needs the admin key.');
       }
       res.set('Cache-Control', 'no-store');
-      answer = await answerLive(live, q);
-    } else {
-      const id = q.release ?? (await releases.latestId?.());
-      const key = id ? JSON.stringify([id, { ...q, format: undefined }]) : undefined;
-      // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
-      const fresh = /no-cache/.test(req.get('cache-control') ?? '');
-      const hit = key && !fresh ? answers.get(key) : undefined;
-      answer = hit ?? (await answerFromRelease(releases, { ...q, ...(id ? { release: id } : {}) }));
-      if (key && !hit) answers.set(key, answer);
-      // A named release never changes; "the newest" changes when a release is published.
-      res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300');
+      sendRendered(res, render(await answerLive(live, q), format));
+      return;
     }
-    const columns = [
-      { name: 'period', type: 'string' as const },
-      ...(answer.split ? [{ name: answer.split, type: 'string' as const }] : []),
-      { name: 'value', type: 'int' as const },
-      { name: 'suppressed', type: 'bool' as const },
-      { name: 'helplinesReporting', type: 'int' as const },
-      ...(answer.rows.some((r) => 'margin95' in r) ? [{ name: 'margin95', type: 'int' as const }] : []),
-    ];
-    sendTable(res, format, answer, columns, answer.rows as unknown as Record<string, Cell>[], {
-      filename: `trends-${answer.release}`,
-      metadata: { release: answer.release, ...(answer.citation ? { citation: answer.citation } : {}) },
-    });
+    // A named release never changes; "the newest" changes when a release is published.
+    res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300');
+    const id = q.release ?? (await releases.latestId?.());
+    const key = id ? JSON.stringify([id, format, { ...q, format: undefined, release: undefined }]) : undefined;
+    // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
+    const fresh = /no-cache/.test(req.get('cache-control') ?? '');
+    let rendered = key && !fresh ? answers.get(key) : undefined;
+    if (!rendered) {
+      rendered = render(await answerFromRelease(releases, { ...q, ...(id ? { release: id } : {}) }), format);
+      if (key) answers.set(key, rendered);
+    }
+    sendRendered(res, rendered);
   });
   return router;
 }

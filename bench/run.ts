@@ -24,7 +24,7 @@ import { ChartParamsSchema } from '../domain/index.js';
 import { freePort, KAFKA_VERSION, startLocalKafka } from '../infra/kafka/index.js';
 import { rawDuckDb, rawKafka } from './baselines.js';
 import { benchHelplines, ensureDataset, readLines, SHAPES } from './dataset.js';
-import { peakRssMb, percentile, progress, round } from './stats.js';
+import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
 if (!shape) throw new Error('unknown shape');
@@ -34,12 +34,17 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const results: Record<string, unknown> = {};
 const failures: string[] = [];
 
+/** The server's resident memory after each phase: where the peak comes from. */
+const rssAfter: Record<string, number> = {};
+let serverPid: number | undefined;
+
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
   say(`\n▶ ${name}`);
   const t0 = performance.now();
   try {
     const out = await run();
     say(`  done in ${round((performance.now() - t0) / 1000)} s`);
+    if (serverPid) rssAfter[name] = await rssMb(serverPid).catch(() => 0);
     return out;
   } catch (error) {
     failures.push(`${name}: ${(error as Error).message}`);
@@ -183,6 +188,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '100000000',
     };
     const server = await startServer(env);
+    serverPid = server.child.pid;
+    rssAfter.started = await rssMb(serverPid ?? 0);
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     for (const h of helplines) {
       const r = await fetch(`${server.url}/v1/admin/helplines`, {
@@ -422,6 +429,7 @@ async function main(): Promise<void> {
       return {
         serverPeakRssMb: server_,
         workerPeakRssMb: server_,
+        serverRssAfterPhaseMb: { ...rssAfter },
         note: 'one process hosts the API and the Kafka→DuckDB worker (DuckDB allows one process per file)',
         benchClientPeakRssMb: await peakRssMb(process.pid),
       };
@@ -429,6 +437,7 @@ async function main(): Promise<void> {
     if (memory) results.memory = memory;
 
     // Rebuild: replay the whole topic into a new warehouse (the server stopped: one process per file).
+    serverPid = undefined;
     const stopped = await server.stop();
     if (stopped !== 0) failures.push(`the server stopped with exit code ${stopped}`);
     const rebuild = await phase('rebuild from the topic', async () => {

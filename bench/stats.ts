@@ -23,6 +23,14 @@ export function progress(label: string, total: number) {
   };
 }
 
+/** Resident memory of a process now (Linux: VmRSS), in MB. */
+export async function rssMb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  if (!Number.isFinite(kb) || kb <= 0) throw new Error(`no VmRSS for process ${pid}`);
+  return round(kb / 1024, 0);
+}
+
 /** Peak resident memory of a process (Linux: VmHWM), in MB. */
 export async function peakRssMb(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');

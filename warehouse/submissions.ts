@@ -115,9 +115,11 @@ export function createSubmissionStore(db: Db) {
     },
 
     async get(submissionId: string): Promise<SubmissionRecord | undefined> {
+      // Look in memory before and after the query: the receipt may be written while it runs.
+      const before = unwritten.get(submissionId);
       const rows = await db.all<RawRow>(`${SELECT} WHERE submission_id = $1`, [submissionId]);
       if (rows[0]) return toRecord(rows[0]);
-      const waiting = unwritten.get(submissionId);
+      const waiting = before ?? unwritten.get(submissionId);
       return waiting ? asRecord(waiting) : undefined;
     },
 

@@ -54,7 +54,14 @@ const DIM_VALUES: Record<DimKind, readonly string[]> = {
 const DIM_COLUMN: Record<DimKind, string> = { ageBand: 'age_band', gender: 'gender', channel: 'channel' };
 const OCSEA = ROLLUPS[0];
 
-export async function buildCube(db: Pick<Db, 'all'>, span: { from: string; to: string }): Promise<Cube> {
+/** `contributions: false` (noise mode) skips each helpline's part: values only, far less memory. */
+export async function buildCube(
+  db: Pick<Db, 'all'>,
+  span: { from: string; to: string },
+  options: { contributions?: boolean } = {},
+): Promise<Cube> {
+  const track = options.contributions !== false;
+  const none = new Map<string, number>();
   const helplines = await db.all<{ id: string; country: string; region: string }>(
     'SELECT id, country, region FROM helplines',
   );
@@ -88,7 +95,7 @@ export async function buildCube(db: Pick<Db, 'all'>, span: { from: string; to: s
         for (const time of times(t.time)) {
           for (const d of dims) {
             const key = releaseCellKey(g, h, time, d);
-            if (!cells.has(key)) cells.set(key, { value: 0, contributions: new Map() });
+            if (!cells.has(key)) cells.set(key, { value: 0, contributions: track ? new Map() : none });
           }
         }
       }
@@ -111,7 +118,7 @@ export async function buildCube(db: Pick<Db, 'all'>, span: { from: string; to: s
             const cell = cells.get(releaseCellKey(g, h, time, d));
             if (!cell) continue;
             cell.value += n;
-            cell.contributions.set(helpline, (cell.contributions.get(helpline) ?? 0) + n);
+            if (track) cell.contributions.set(helpline, (cell.contributions.get(helpline) ?? 0) + n);
           }
   };
   const inSpan = `period BETWEEN '${span.from}' AND '${span.to}'`;

@@ -198,7 +198,7 @@ export async function publishNoiseRelease(
   if (same[0]) return { manifest: JSON.parse(same[0].manifest) as ReleaseManifest, reused: true };
 
   // 2.
-  const cube = await db.snapshot((reader) => buildCube(reader, { from, to }));
+  const cube = await db.snapshot((reader) => buildCube(reader, { from, to }, { contributions: false }));
   const delta = sensitivities();
   const perCell = new Map(
     RELEASE_TABLES.map((t) => [t.id, divInt(split.get(t.id) ?? rational(1n), BigInt(delta.get(t.id) ?? 1))]),
