@@ -57,7 +57,10 @@ export async function openDb(path: string): Promise<Db> {
     throw error;
   }
   const writer = await instance.connect();
-  const reader = await instance.connect();
+  // Reads go round a few connections: one DuckDB connection runs one query at a time, and uploads,
+  // API reads and jobs read concurrently.
+  const readers = await Promise.all(Array.from({ length: 3 }, () => instance.connect()));
+  let nextReader = 0;
   let queue: Promise<unknown> = Promise.resolve();
 
   const tx: Tx = {
@@ -69,7 +72,10 @@ export async function openDb(path: string): Promise<Db> {
   };
 
   return {
-    all: (sql, params) => all(reader, sql, params),
+    all: (sql, params) => {
+      nextReader = (nextReader + 1) % readers.length;
+      return all(readers[nextReader] as DuckDBConnection, sql, params);
+    },
     transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const next = queue.then(async () => {
         await writer.run('BEGIN TRANSACTION');
@@ -102,7 +108,7 @@ export async function openDb(path: string): Promise<Db> {
       }
     },
     close() {
-      reader.closeSync();
+      for (const r of readers) r.closeSync();
       writer.closeSync();
       instance.closeSync();
     },
