@@ -538,12 +538,14 @@ try {
 results.targets = targets();
 results.failures = failures;
 results.totalSeconds = round((performance.now() - started) / 1000);
-writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+// The quick shape is for trying the bench out; only a full run writes the figures of record.
+const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
+writeFileSync(join(ROOT, 'bench', resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 say('\nTarget                                       Measured                Met');
 for (const t of results.targets as { target: string; measured: string; met: boolean }[]) {
   say(`${t.target.padEnd(45)}${t.measured.padEnd(24)}${t.met ? 'yes' : 'NO'}`);
 }
-say(`\nFigures: bench/results.json (${results.totalSeconds} s)`);
+say(`\nFigures: bench/${resultsFile} (${results.totalSeconds} s)`);
 if (failures.length) {
   say(`\nNot measured:\n  ${failures.join('\n  ')}`);
   process.exit(1);
