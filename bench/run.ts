@@ -34,9 +34,18 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const results: Record<string, unknown> = {};
 const failures: string[] = [];
 
-/** The server's resident memory after each phase: where the peak comes from. */
+/** The server's resident memory (and V8 heap) after each phase: where the peak comes from. */
 const rssAfter: Record<string, number> = {};
+const heapAfter: Record<string, number> = {};
 let serverPid: number | undefined;
+let serverUrl: string | undefined;
+
+/** V8's heap size in the server, from its /metrics. */
+async function serverHeapMb(): Promise<number> {
+  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const bytes = Number(/^helpline_nodejs_heap_size_total_bytes (\d+(\.\d+)?)/m.exec(text)?.[1]);
+  return round(bytes / 2 ** 20, 0);
+}
 
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
   say(`\n▶ ${name}`);
@@ -45,6 +54,7 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefi
     const out = await run();
     say(`  done in ${round((performance.now() - t0) / 1000)} s`);
     if (serverPid) rssAfter[name] = await rssMb(serverPid).catch(() => 0);
+    if (serverUrl) heapAfter[name] = await serverHeapMb().catch(() => 0);
     return out;
   } catch (error) {
     failures.push(`${name}: ${(error as Error).message}`);
@@ -189,6 +199,7 @@ async function main(): Promise<void> {
     };
     const server = await startServer(env);
     serverPid = server.child.pid;
+    serverUrl = server.url;
     rssAfter.started = await rssMb(serverPid ?? 0);
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     for (const h of helplines) {
@@ -430,6 +441,7 @@ async function main(): Promise<void> {
         serverPeakRssMb: server_,
         workerPeakRssMb: server_,
         serverRssAfterPhaseMb: { ...rssAfter },
+        serverV8HeapAfterPhaseMb: { ...heapAfter },
         note: 'one process hosts the API and the Kafka→DuckDB worker (DuckDB allows one process per file)',
         benchClientPeakRssMb: await peakRssMb(process.pid),
       };
@@ -438,6 +450,7 @@ async function main(): Promise<void> {
 
     // Rebuild: replay the whole topic into a new warehouse (the server stopped: one process per file).
     serverPid = undefined;
+    serverUrl = undefined;
     const stopped = await server.stop();
     if (stopped !== 0) failures.push(`the server stopped with exit code ${stopped}`);
     const rebuild = await phase('rebuild from the topic', async () => {
