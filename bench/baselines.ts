@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
-import { contentHash, findCountry, findHarmType, TAXONOMY_VERSION } from '../domain/index.js';
+import { contentHash, findHarmType, TAXONOMY_VERSION } from '../domain/index.js';
 import { type Dataset, readLines } from './dataset.js';
 import { progress } from './stats.js';
 
@@ -138,5 +138,3 @@ export async function rawDuckDb(
   if (counted !== data.cells) throw new Error(`raw DuckDB loaded ${counted} cells, not ${data.cells}`);
   return { seconds, cellsPerSecond: data.cells / seconds };
 }
-
-export const countryOf = (code: string) => findCountry(code);

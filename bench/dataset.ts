@@ -2,7 +2,16 @@
  * The benchmark's data set: the demo generator with every helpline reporting every month of twelve
  * years, denser (more cases, spread over more cells), written once to an NDJSON file and reused.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
@@ -48,7 +57,7 @@ export async function ensureDataset(shape: Shape, cacheDir: string): Promise<Dat
   const file = join(cacheDir, `dataset-${shape.name}-v1.ndjson`);
   const meta = `${file}.meta.json`;
   if (existsSync(file) && existsSync(meta)) {
-    const { submissions, cells } = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(meta, 'utf8')));
+    const { submissions, cells } = JSON.parse(readFileSync(meta, 'utf8')) as { submissions: number; cells: number };
     return { file, submissions, cells, bytes: statSync(file).size, reused: true };
   }
   const helplines = benchHelplines(shape);
@@ -77,7 +86,6 @@ export async function ensureDataset(shape: Shape, cacheDir: string): Promise<Dat
   await new Promise<void>((ok, fail) => out.end((error?: Error | null) => (error ? fail(error) : ok())));
   bar.stop();
   renameSync(partial, file);
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(meta, JSON.stringify({ submissions, cells }));
   return { file, submissions, cells, bytes: statSync(file).size, reused: false };
 }

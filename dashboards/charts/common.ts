@@ -152,3 +152,21 @@ export function frame(text: ChartText, width: number) {
 }
 
 export const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : '–');
+
+type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
+
+/**
+ * The layer that marks withheld values: a grey cross along the top of the plot at their position,
+ * never a point at zero. `labels` are the tooltip fields naming the value (series, period).
+ */
+export function withheldLayer(x: unknown, labels: readonly unknown[]): Layer {
+  return {
+    transform: [{ filter: '!isValid(datum.value)' }],
+    mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: WITHHELD_COLOUR },
+    encoding: {
+      x,
+      y: { value: 0 },
+      tooltip: [...labels, { field: 'shown', type: 'nominal', title: 'Cases' }],
+    },
+  } as Layer;
+}

@@ -18,7 +18,7 @@ import {
   PALETTE,
   percent,
   sourceLine,
-  WITHHELD_COLOUR,
+  withheldLayer,
 } from './common.js';
 
 const MAX_PARTS = 7;
@@ -125,19 +125,10 @@ export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: Cha
           ],
         },
       },
-      {
-        transform: [{ filter: '!isValid(datum.value)' }, { calculate: "'withheld'", as: 'status' }],
-        mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: WITHHELD_COLOUR },
-        encoding: {
-          x,
-          y: { value: 0 },
-          tooltip: [
-            { field: 'part', type: 'nominal', title: byType ? 'Harm type' : 'Harm group' },
-            { field: 'year', type: 'ordinal', title: 'Year' },
-            { field: 'status', type: 'nominal', title: 'Cases' },
-          ],
-        },
-      },
+      withheldLayer(x, [
+        { field: 'part', type: 'nominal', title: byType ? 'Harm type' : 'Harm group' },
+        { field: 'year', type: 'ordinal', title: 'Year' },
+      ]),
     ],
   };
   return {

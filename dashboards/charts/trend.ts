@@ -15,7 +15,7 @@ import {
   frame,
   PALETTE,
   sourceLine,
-  WITHHELD_COLOUR,
+  withheldLayer,
 } from './common.js';
 
 function describe(answer: TrendsAnswer, rows: TrendsAnswer['rows']): string {
@@ -89,19 +89,10 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
           ],
         },
       },
-      {
-        transform: [{ filter: '!isValid(datum.value)' }, { calculate: "'withheld'", as: 'status' }],
-        mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: WITHHELD_COLOUR },
-        encoding: {
-          x,
-          y: { value: 0 },
-          tooltip: [
-            { field: 'series', type: 'nominal', title: seriesTitle },
-            { field: 'period', type: 'temporal', timeUnit, title: 'Period' },
-            { field: 'status', type: 'nominal', title: 'Cases' },
-          ],
-        },
-      },
+      withheldLayer(x, [
+        { field: 'series', type: 'nominal', title: seriesTitle },
+        { field: 'period', type: 'temporal', timeUnit, title: 'Period' },
+      ]),
     ],
   };
   return {
