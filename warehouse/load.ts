@@ -1,5 +1,6 @@
 /**
- * Applies one Kafka batch to the warehouse in ONE transaction, set-based:
+ * Applies Kafka batches (one, or several partitions' together) to the warehouse in ONE transaction,
+ * set-based:
  *
  *   1. read the stored offset of the partition; skip records already applied
  *   2. read the current version of every helpline-month in the batch (one query) and decide each
@@ -24,7 +25,7 @@ interface Current {
   submittedAt: string;
 }
 
-type Decision =
+type Decision = { partition: number } & (
   | {
       status: 'loaded' | 'unchanged' | 'superseded';
       message: SubmissionMessage;
@@ -38,7 +39,10 @@ type Decision =
       period: string | undefined;
       offset: bigint;
       reason: string;
-    };
+    }
+);
+
+type FreshItem = LoadBatch['items'][number] & { readonly partition: number };
 
 const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 
@@ -82,13 +86,14 @@ async function currentVersions(tx: Tx, keys: readonly string[]): Promise<Map<str
   );
 }
 
-function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
+function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
   const winners = new Map<string, SubmissionMessage>();
   const decisions: Decision[] = [];
-  const counts = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0 };
   for (const item of fresh) {
+    const partition = item.partition;
     if (item.kind === 'reject') {
       decisions.push({
+        partition,
         status: 'rejected',
         submissionId: item.submissionId,
         helplineId: item.helplineId,
@@ -96,19 +101,16 @@ function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
         offset: item.offset,
         reason: item.reason,
       });
-      counts.rejected++;
       continue;
     }
     const m = item.message;
     const key = `${m.helplineId}|${m.period}`;
     const now = current.get(key);
     if (now && now.contentHash === m.contentHash) {
-      decisions.push({ status: 'unchanged', message: m, offset: item.offset, version: now.version });
-      counts.unchanged++;
+      decisions.push({ partition, status: 'unchanged', message: m, offset: item.offset, version: now.version });
     } else if (now && Date.parse(now.submittedAt) > Date.parse(m.submittedAt)) {
       // An older version arriving after a newer one is kept in the history, never made current.
-      decisions.push({ status: 'superseded', message: m, offset: item.offset, version: null });
-      counts.superseded++;
+      decisions.push({ partition, status: 'superseded', message: m, offset: item.offset, version: null });
     } else {
       const version = (now?.version ?? 0) + 1;
       current.set(key, {
@@ -118,11 +120,10 @@ function decide(fresh: LoadBatch['items'], current: Map<string, Current>) {
         submittedAt: m.submittedAt,
       });
       winners.set(key, m);
-      decisions.push({ status: 'loaded', message: m, offset: item.offset, version });
-      counts.loaded++;
+      decisions.push({ partition, status: 'loaded', message: m, offset: item.offset, version });
     }
   }
-  return { winners, decisions, counts };
+  return { winners, decisions };
 }
 
 /** `period IN ('2024-01', …)` from validated YYYY-MM periods: a constant list DuckDB prunes row groups by. */
@@ -215,7 +216,6 @@ async function recordVersions(
   decisions: readonly Decision[],
   current: ReadonlyMap<string, Current>,
   winners: ReadonlyMap<string, SubmissionMessage>,
-  partition: number,
 ): Promise<void> {
   await tx.run('DELETE FROM stage_submissions');
   const staged = await tx.appender('stage_submissions');
@@ -229,7 +229,7 @@ async function recordVersions(
          VALUES ($1, $5, $6, '', now(), 'rejected', $2, $3, $4, now())
          ON CONFLICT (submission_id) DO UPDATE SET status = 'rejected', reason = excluded.reason,
            kafka_partition = excluded.kafka_partition, kafka_offset = excluded.kafka_offset, loaded_at = excluded.loaded_at`,
-        [d.submissionId, d.reason, partition, d.offset, d.helplineId ?? 'unknown', d.period ?? 'unknown'],
+        [d.submissionId, d.reason, d.partition, d.offset, d.helplineId ?? 'unknown', d.period ?? 'unknown'],
       );
       continue;
     }
@@ -244,7 +244,7 @@ async function recordVersions(
     staged.appendVarchar(d.status);
     staged.appendInteger(m.cells.length);
     staged.appendBigInt(BigInt(m.cells.reduce((sum, c) => sum + c.count, 0)));
-    staged.appendInteger(partition);
+    staged.appendInteger(d.partition);
     staged.appendBigInt(d.offset);
     staged.endRow();
   }
@@ -291,37 +291,73 @@ async function recordVersions(
   );
 }
 
-export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> {
+const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 0, cells: 0 };
+
+/**
+ * Several partitions' batches in ONE transaction (a group commit: each transaction has a fixed
+ * cost, and a steady stream spread over partitions would otherwise pay it per partition). A
+ * helpline-month always lives in one partition, so the batches never compete for a key.
+ * Returns each batch's result, in order.
+ */
+export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promise<LoadResult[]> {
   return db.transaction(async (tx) => {
     // 1.
-    const next = await storedOffset(tx, batch.topic, batch.partition);
-    const fresh = batch.items.filter((i) => i.offset >= next).sort((a, b) => (a.offset < b.offset ? -1 : 1));
-    const skipped = batch.items.length - fresh.length;
-    if (fresh.length === 0) return { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped, cells: 0 };
+    const fresh: FreshItem[] = [];
+    const skipped: number[] = [];
+    for (const batch of batches) {
+      const next = await storedOffset(tx, batch.topic, batch.partition);
+      const mine = batch.items.filter((i) => i.offset >= next).sort((a, b) => (a.offset < b.offset ? -1 : 1));
+      skipped.push(batch.items.length - mine.length);
+      fresh.push(...mine.map((i) => ({ ...i, partition: batch.partition })));
+    }
+    if (fresh.length === 0) return batches.map((_, i) => ({ ...NOTHING, skipped: skipped[i] ?? 0 }));
     // 2.
     const keys = [
       ...new Set(fresh.flatMap((i) => (i.kind === 'load' ? [`${i.message.helplineId}|${i.message.period}`] : []))),
     ];
     const current = await currentVersions(tx, keys);
     const replaced = new Set(current.keys());
-    const { winners, decisions, counts } = decide(fresh, current);
+    const { winners, decisions } = decide(fresh, current);
     // 3.
-    const cells = winners.size > 0 ? await replaceFacts(tx, winners, replaced) : 0;
-    if (winners.size > 0) await refreshTouchedAggregates(tx);
+    if (winners.size > 0) {
+      await replaceFacts(tx, winners, replaced);
+      await refreshTouchedAggregates(tx);
+    }
     // 4.
-    await recordVersions(tx, decisions, current, winners, batch.partition);
+    await recordVersions(tx, decisions, current, winners);
     await keepVersionCells(tx, decisions);
     // 5.
-    const last = fresh[fresh.length - 1];
-    if (last) {
+    for (const batch of batches) {
+      const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
+      if (!last) continue;
       await tx.run(
         `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
          ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
         [batch.topic, batch.partition, last.offset + 1n],
       );
     }
-    return { ...counts, skipped, cells };
+    const winnerIds = new Set([...winners.values()].map((m) => m.submissionId));
+    return batches.map((batch, i) => {
+      const mine = decisions.filter((d) => d.partition === batch.partition);
+      const count = (status: Decision['status']) => mine.filter((d) => d.status === status).length;
+      return {
+        loaded: count('loaded'),
+        unchanged: count('unchanged'),
+        superseded: count('superseded'),
+        rejected: count('rejected'),
+        skipped: skipped[i] ?? 0,
+        cells: mine.reduce(
+          (sum, d) =>
+            sum + (d.status === 'loaded' && winnerIds.has(d.message.submissionId) ? d.message.cells.length : 0),
+          0,
+        ),
+      };
+    });
   });
+}
+
+export async function applyBatch(db: Db, batch: LoadBatch): Promise<LoadResult> {
+  return (await applyBatches(db, [batch]))[0] ?? NOTHING;
 }
 
 export async function storedOffsets(db: Db, topic: string, partitions: readonly number[]) {

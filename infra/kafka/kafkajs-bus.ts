@@ -246,6 +246,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           await consumer.run({
             autoCommit: true,
             eachBatchAutoResolve: false,
+            // Partitions are fetched together and handed over concurrently, so the warehouse can
+            // load them in one transaction (offsets stay per partition).
+            partitionsConsumedConcurrently: 6,
             eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
               if (!isRunning() || isStale() || batch.messages.length === 0) return;
               const records: BusRecord[] = batch.messages.map((m) => ({
