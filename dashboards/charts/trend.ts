@@ -68,7 +68,8 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     title: answer.by === 'year' ? 'Year' : 'Month',
     axis: { format: answer.by === 'year' ? '%Y' : '%b %Y' },
   };
-  const seriesTitle = split ? labelFor('dimension', split) : 'Series';
+  const dimension = split ? labelFor('dimension', split) : 'series';
+  const seriesTitle = dimension.charAt(0).toUpperCase() + dimension.slice(1);
   const spec: TopLevelSpec = {
     ...frame(text, width),
     width,
