@@ -92,7 +92,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
             configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }],
           },
         ].filter((t) => !existing.has(t.topic));
-        if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: true });
+        // Not `waitForLeaders`: KafkaJS's wait gives up on "does not host this topic-partition",
+        // which a broker busy creating other topics answers for a moment. The loop below waits.
+        if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: false });
         // A new topic's partitions can take a moment to be served by their leader: wait until
         // every partition answers an offsets request, so producers and consumers start cleanly.
         const deadline = Date.now() + 30_000;
