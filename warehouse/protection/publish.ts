@@ -14,7 +14,8 @@ import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '..
 import type { Db, Tx } from '../db.js';
 import { buildCube } from './cube.js';
 import type { NoisePrivacy } from './noise.js';
-import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams, protect } from './suppress.js';
+import { protectOffThread } from './protect-off-thread.js';
+import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams } from './suppress.js';
 
 export interface ReleaseManifest {
   readonly id: string;
@@ -113,7 +114,7 @@ export async function publishRelease(
   // One snapshot: loads may continue meanwhile, but the cube sees one consistent state.
   const cube = await db.snapshot((reader) => buildCube(reader, { from, to }));
   const prior = await previousRelease(db);
-  const result = await protect(cube, params, prior?.previous);
+  const result = await protectOffThread(cube, params, prior?.previous);
   // 4.
   if (!result.passed) {
     throw new AppError(
