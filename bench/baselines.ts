@@ -5,24 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
-import { contentHash, findHarmType, TAXONOMY_VERSION } from '../domain/index.js';
+import { findHarmType, type SubmissionBody, submissionMessage } from '../domain/index.js';
 import { type Dataset, readLines } from './dataset.js';
 import { progress } from './stats.js';
 
 /** The record ingest would write to Kafka for this upload (same fields, same size). */
-export function messageOf(helplineId: string, body: { period: string; cells: unknown[]; totals?: unknown }) {
-  return JSON.stringify({
-    schema: 'helpline.submission.v1',
-    submissionId: randomUUID(),
-    helplineId,
-    period: body.period,
-    cells: body.cells,
-    ...(body.totals ? { totals: body.totals } : {}),
-    contentHash: contentHash(helplineId, body as never),
-    submittedAt: new Date().toISOString(),
-    taxonomyVersion: TAXONOMY_VERSION,
-  });
-}
+export const messageOf = (helplineId: string, body: SubmissionBody) =>
+  JSON.stringify(submissionMessage(helplineId, body, new Date().toISOString()));
 
 /** Produce everything (batched, acks=all, idempotent) while a consumer reads it back. */
 export async function rawKafka(

@@ -2,7 +2,7 @@
  * The submission contract v1: one helpline × one calendar month, complete. zod schemas here are the
  * single source of the types, the validation and (later) the OpenAPI document.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from './dimensions.js';
 import type { Problem } from './errors.js';
@@ -137,4 +137,25 @@ export function checkSubmissionRules(
     });
   });
   return problems;
+}
+
+/** The Kafka record of an accepted upload: the one shape ingest writes and transform reads. */
+export function submissionMessage(
+  helplineId: string,
+  body: SubmissionBody,
+  submittedAt: string,
+  /** The content hash, when the caller has computed it already (it is not cheap). */
+  hash: string = contentHash(helplineId, body),
+): SubmissionMessage {
+  return {
+    schema: 'helpline.submission.v1',
+    submissionId: randomUUID(),
+    helplineId,
+    period: body.period,
+    cells: body.cells,
+    ...(body.totals ? { totals: body.totals } : {}),
+    contentHash: hash,
+    submittedAt,
+    taxonomyVersion: TAXONOMY_VERSION,
+  };
 }

@@ -6,15 +6,13 @@
  *   3. produce to Kafka (idempotent, acks=all) — only its acknowledgement makes it accepted
  *   4. record the receipt; answer 202
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   type BusProducer,
   contentHash,
   type SubmissionBody,
-  type SubmissionMessage,
   submissionKey,
-  TAXONOMY_VERSION,
+  submissionMessage,
   type Topics,
   unavailable,
 } from '../domain/index.js';
@@ -110,17 +108,7 @@ export async function submit(
     anomalyWarnings(deps.receipts, helplineId, body),
   ]);
   const submittedAt = deps.clock().toISOString();
-  const message: SubmissionMessage = {
-    schema: 'helpline.submission.v1',
-    submissionId: randomUUID(),
-    helplineId,
-    period: body.period,
-    cells: body.cells,
-    ...(body.totals ? { totals: body.totals } : {}),
-    contentHash: hash,
-    submittedAt,
-    taxonomyVersion: TAXONOMY_VERSION,
-  };
+  const message = submissionMessage(helplineId, body, submittedAt, hash);
   const receipt: Receipt = {
     submissionId: message.submissionId,
     status: options.dryRun ? 'validated' : 'accepted',

@@ -2,12 +2,11 @@
  * Group commit: batches of several partitions handed over at once go into one transaction, each
  * partition's offset is stored, each batch gets its own result, and a redelivery changes nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentHash, type LoadBatch, type LoadItem, TAXONOMY_VERSION } from '../domain/index.js';
+import { type LoadBatch, type LoadItem, submissionMessage } from '../domain/index.js';
 import { openWarehouse, type Warehouse } from './index.js';
 
 let dir: string;
@@ -43,16 +42,7 @@ const item = (helpline: string, period: string, count: number, offset: bigint): 
   return {
     kind: 'load',
     offset,
-    message: {
-      schema: 'helpline.submission.v1',
-      submissionId: randomUUID(),
-      helplineId: helpline,
-      period,
-      cells: body.cells,
-      contentHash: contentHash(helpline, body),
-      submittedAt: '2024-06-01T00:00:00.000Z',
-      taxonomyVersion: TAXONOMY_VERSION,
-    },
+    message: submissionMessage(helpline, body, '2024-06-01T00:00:00.000Z'),
   };
 };
 

@@ -1,13 +1,11 @@
 /** A warehouse full of small counts (a real DuckDB file, loaded through the warehouse's own batch load). */
-import { randomUUID } from 'node:crypto';
 import { poisson, seededRng } from '../../demo/random.js';
 import {
-  contentHash,
   HARM_TYPE_CODES,
   type LoadItem,
   monthsBetween,
   type SubmissionBody,
-  TAXONOMY_VERSION,
+  submissionMessage,
 } from '../../domain/index.js';
 import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
 
@@ -58,16 +56,7 @@ export async function loadBodies(
   const items: LoadItem[] = bodies.map(({ helpline, body }) => ({
     kind: 'load',
     offset: offset++,
-    message: {
-      schema: 'helpline.submission.v1',
-      submissionId: randomUUID(),
-      helplineId: helpline,
-      period: body.period,
-      cells: body.cells,
-      contentHash: contentHash(helpline, body),
-      submittedAt: at,
-      taxonomyVersion: TAXONOMY_VERSION,
-    },
+    message: submissionMessage(helpline, body, at),
   }));
   await wh.loadTarget.applyBatch({ topic: 'small', partition: 0, items });
 }
