@@ -37,6 +37,10 @@ export interface AuditOptions {
    * since an earlier audit is not solved again (suppression re-audits after each small change).
    */
   readonly memo?: { readonly names: readonly string[]; readonly store: Map<string, Interval[]> };
+  /** Integer audits: also the LP ranges, solved on the way (the LP is solved first anyway). */
+  readonly lpOut?: Interval[];
+  /** Each optimal solution found (the insider audit reuses them as directions). */
+  readonly onSolution?: (vars: readonly number[], values: Float64Array) => void;
 }
 
 let highsPromise: Promise<Highs> | undefined;
@@ -109,33 +113,56 @@ async function auditBlock(
   }
   const lower = block.map((v) => options.lower?.[v] ?? 0);
   const upper = block.map((v) => options.upper?.[v] ?? highs.infinity);
-  const model = highs.createModel({
-    numCols: n,
-    numRows: rows.length,
-    colCost: new Float64Array(n),
-    colLower: lower,
-    colUpper: upper,
-    rowLower: rhs,
-    rowUpper: rhs,
-    matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-    ...(options.integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
-  });
-  try {
-    model.options.set({
-      output_flag: false,
-      presolve: 'off',
-      ...(options.integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}),
+  const create = (integer: boolean) => {
+    const model = highs.createModel({
+      numCols: n,
+      numRows: rows.length,
+      colCost: new Float64Array(n),
+      colLower: lower,
+      colUpper: upper,
+      rowLower: rhs,
+      rowUpper: rhs,
+      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
+      ...(integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
     });
+    model.options.set({ output_flag: false, presolve: 'off', ...(integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}) });
+    return model;
+  };
+  // The integer attacker's optimum is the LP's wherever the LP's optimal solution is integral
+  // (it is then feasible for the integer program, which cannot do better): the branch and bound
+  // runs only where the LP stops at a fractional vertex.
+  const lp = create(false);
+  let ip: ReturnType<typeof create> | undefined;
+  try {
     const out = new Map<number, Interval>();
+    let lpValue = 0;
     const solve = (j: number, sign: 1 | -1): number => {
       const costs = new Float64Array(n);
       costs[j] = sign;
-      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
-      model.run();
-      const status = model.getModelStatus();
+      lp.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
+      lp.run();
+      let model = lp;
+      let status = lp.getModelStatus();
+      lpValue =
+        status === highs.constants.modelStatus.optimal
+          ? sign * lp.getObjectiveValue()
+          : sign === 1
+            ? Number.NEGATIVE_INFINITY
+            : Number.POSITIVE_INFINITY;
+      if (options.integer && status === highs.constants.modelStatus.optimal) {
+        const x = lp.getSolution().colValue;
+        if (!x.every((v) => Math.abs(v - Math.round(v)) < 1e-9)) {
+          ip ??= create(true);
+          ip.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, costs);
+          ip.run();
+          model = ip;
+          status = ip.getModelStatus();
+        }
+      }
       // A time-limited integer solve reports its best solution found: a range no wider than the
       // true one, so the audit errs on the side of withholding more.
       if (status === highs.constants.modelStatus.optimal || status === highs.constants.modelStatus.timeLimit) {
+        options.onSolution?.(block, model.getSolution().colValue);
         return sign * model.getObjectiveValue();
       }
       if (
@@ -148,11 +175,16 @@ async function auditBlock(
     };
     block.forEach((v, j) => {
       if (options.only && !options.only.has(v)) return;
-      out.set(v, { low: solve(j, 1), high: solve(j, -1) });
+      const low = solve(j, 1);
+      const lpLow = lpValue;
+      const high = solve(j, -1);
+      out.set(v, { low, high });
+      if (options.lpOut) options.lpOut[v] = { low: lpLow, high: lpValue };
     });
     return out;
   } finally {
-    model.dispose();
+    lp.dispose();
+    ip?.dispose();
   }
 }
 

@@ -37,6 +37,14 @@ export interface Relation {
   readonly children: readonly string[];
 }
 
+/** A helpline and the months it reported: public, through /v1/completeness. */
+export interface Reporter {
+  readonly id: string;
+  readonly country: string;
+  readonly region: string;
+  readonly months: readonly string[];
+}
+
 export interface Cube {
   readonly cells: Map<string, CubeCell>;
   readonly relations: readonly Relation[];
@@ -44,6 +52,8 @@ export interface Cube {
   readonly years: readonly string[];
   readonly countries: readonly string[];
   readonly regionOf: ReadonlyMap<string, string>;
+  /** Every registered helpline with the months of the span it reported. */
+  readonly reporters: readonly Reporter[];
 }
 
 const DIM_VALUES: Record<DimKind, readonly string[]> = {
@@ -181,5 +191,15 @@ export async function buildCube(
       relations.push({ parent: key, children });
     }
   }
-  return { cells, relations, months, years, countries, regionOf };
+  const reported = await db.all<{ id: string; months: string[] }>(
+    `SELECT helpline_id AS id, list(period ORDER BY period) AS months FROM current_versions WHERE ${inSpan} GROUP BY ALL`,
+  );
+  const monthsOf = new Map(reported.map((r) => [r.id, [...r.months]]));
+  const reporters = helplines.map((h) => ({
+    id: h.id,
+    country: h.country,
+    region: h.region,
+    months: monthsOf.get(h.id) ?? [],
+  }));
+  return { cells, relations, months, years, countries, regionOf, reporters };
 }

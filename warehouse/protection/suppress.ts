@@ -5,16 +5,19 @@
  *      value minus any one helpline's own part is 1…k (that helpline could subtract itself);
  *      also a cell withheld in the previous release, or changed since it by 1…k (differencing)
  *   2. secondary, cheap rules to a fixed point: no relation may leave exactly one cell withheld,
- *      nor let the withheld cells of a relation add up to a derivable 1…k
- *   3. secondary, audit-driven (the attacker problems of sdcTable's SIMPLEHEURISTIC): solve the
- *      attacker's LP for every withheld cell; where a range is narrower than the protection level
- *      or pins the value, withhold the smallest published cell of a relation through it; repeat
- *   4. the same with integer variables (an integer attacker can be sharper than the LP)
- *   5. the same for each helpline as an insider who knows its own cells (LP); back to 3 if it widened
+ *      nor let the withheld cells of a relation add up to a derivable 1…k; nor leave exactly one
+ *      withheld cell that some audited coalition of helplines does not know exactly
+ *   3. secondary, audit-driven (the attacker problems of sdcTable's SIMPLEHEURISTIC): every
+ *      attacker of insiders.ts — the public (LP and integer program), each helpline and each
+ *      audited pair (LP, integer where narrow) — tries to narrow every withheld cell others
+ *      contribute to; where one can, withhold the smallest published cell of a relation through
+ *      it that the attacker does not know; repeat until none can
+ *   4. the gate's own check and report: every withheld cell's LP and integer range
  */
 import { findHarmType, parseReleaseCellKey } from '../../domain/index.js';
-import { auditIntervals, blocks, type Equation, type Interval } from './audit.js';
+import { auditIntervals, type Equation, type Interval } from './audit.js';
 import type { Cube } from './cube.js';
+import { coalitionRelationRules, coveredBy, InsiderAudit, type InsiderFailure } from './insiders.js';
 
 export interface ProtectionParams {
   /** Counts 1…threshold are withheld. */
@@ -35,7 +38,7 @@ export interface PreviousRelease {
 export interface AuditedCell {
   readonly key: string;
   readonly value: number;
-  readonly reason: 'primary' | 'insider' | 'revision' | 'carried' | 'secondary';
+  readonly reason: 'primary' | 'insider' | 'revision' | 'carried' | 'secondary' | 'insider-secondary' | 'coarsened';
   readonly lp: Interval;
   readonly ip: Interval;
 }
@@ -46,6 +49,8 @@ export interface SuppressionResult {
   readonly rounds: number;
   readonly passed: boolean;
   readonly failures: string[];
+  /** The insider audit: coalitions audited, LP and integer solves it needed. */
+  readonly insiders: { readonly coalitions: number; readonly solves: number };
 }
 
 export function thresholdFor(key: string, p: ProtectionParams): number {
@@ -130,69 +135,22 @@ export function narrow(interval: Interval, p: ProtectionParams): boolean {
   return interval.high - interval.low < p.protectionLevel - 1e-6;
 }
 
-/**
- * Step 5: insiders. A helpline knows its own part of every cell (and the whole of cells only it
- * contributes to); where a withheld cell also holds others' cases, their part must stay as wide
- * as the protection level.
- */
-export async function insiderFailures(
-  cube: Cube,
-  withheld: ReadonlySet<string>,
-  p: ProtectionParams,
-  store: Map<string, Interval[]> = new Map(),
-): Promise<{ key: string; helpline: string }[]> {
-  const system = attackerSystem(cube, withheld);
-  const cells = system.keys.map((k) => cube.cells.get(k));
-  const blockOf = new Map<number, number>();
-  blocks(system.keys.length, system.equations).forEach((b, id) => {
-    for (const v of b) blockOf.set(v, id);
-  });
-  const insiders = new Set<string>();
-  for (const c of cells) for (const h of c?.contributions.keys() ?? []) insiders.add(h);
-  const failing: { key: string; helpline: string }[] = [];
-  for (const h of [...insiders].sort()) {
-    // Its knowledge only matters in blocks holding cells it contributes to; there, every withheld
-    // cell whose others' part is a small count must keep a wide range — its own or not.
-    const known = new Set<number>();
-    cells.forEach((c, i) => {
-      if (c?.contributions.has(h)) known.add(blockOf.get(i) ?? -1);
-    });
-    const only = new Set<number>();
-    cells.forEach((c, i) => {
-      const others = c ? c.value - (c.contributions.get(h) ?? 0) : 0;
-      if (known.has(blockOf.get(i) ?? -2) && others >= 1 && others <= thresholdFor(system.keys[i] ?? '', p))
-        only.add(i);
-    });
-    if (only.size === 0) continue;
-    const lower = cells.map((c) => c?.contributions.get(h) ?? 0);
-    const upper = cells.map((c) =>
-      c && c.contributions.size === 1 && c.contributions.has(h) ? c.value : Number.POSITIVE_INFINITY,
-    );
-    const intervals = await auditIntervals(system.keys.length, system.equations, {
-      integer: false,
-      lower,
-      upper,
-      only,
-      memo: { names: system.keys, store },
-    });
-    for (const i of only) {
-      if (narrow(intervals[i] ?? { low: 0, high: 0 }, p)) failing.push({ key: system.keys[i] ?? '', helpline: h });
-    }
-  }
-  return failing;
-}
-
 /** Step 3/4: add a complement next to every cell the attacker can narrow. */
 function widen(
   cube: Cube,
   withheld: Map<string, AuditedCell['reason']>,
   failing: readonly string[],
-  insider?: ReadonlyMap<string, string>,
+  insider?: ReadonlyMap<string, readonly string[]>,
+  reason: AuditedCell['reason'] = 'secondary',
 ): number {
   const value = (k: string) => cube.cells.get(k)?.value ?? 0;
   // Against an insider, a complement only helps if others contribute to it.
-  const othersIn = (k: string, h: string | undefined) =>
-    h ? value(k) - (cube.cells.get(k)?.contributions.get(h) ?? 0) : value(k);
+  const othersIn = (k: string, h: readonly string[] | undefined) => {
+    const cell = cube.cells.get(k);
+    let own = 0;
+    for (const m of h ?? []) own += cell?.contributions.get(m) ?? 0;
+    return value(k) - own;
+  };
   let added = 0;
   const relationsOf = new Map<string, Cube['relations'][number][]>();
   for (const r of cube.relations) {
@@ -214,7 +172,7 @@ function widen(
         .sort((a, b) => othersIn(a, h) - othersIn(b, h) || value(a) - value(b) || a.localeCompare(b));
       const pick = options[0];
       if (pick) {
-        withheld.set(pick, 'secondary');
+        withheld.set(pick, reason);
         added++;
         break;
       }
@@ -229,65 +187,56 @@ export async function protect(
   cube: Cube,
   p: ProtectionParams,
   previous?: PreviousRelease,
-  maxRounds = 60,
+  maxRounds = 200,
 ): Promise<SuppressionResult> {
   // 1–2.
   const withheld = primarySuppression(cube, p, previous);
-  relationRules(cube, withheld, p);
-  // 3–4.
+  const covered = coveredBy(cube);
+  const rules = () => {
+    for (let more = true; more; ) {
+      relationRules(cube, withheld, p);
+      const added = coalitionRelationRules(cube, new Set(withheld.keys()), covered);
+      for (const key of added) withheld.set(key, 'insider-secondary');
+      more = added.length > 0;
+    }
+  };
+  rules();
+  // 3–4. Withholding a cell only removes what any attacker knows, so ranges never shrink as the
+  // pattern grows: what passed stays passed, and each round checks what failed and what is new.
+  const attackers = new InsiderAudit(cube, p.protectionLevel);
   let rounds = 0;
-  let lp: Interval[] = [];
-  let ip: Interval[] = [];
-  let insiderFailing: string[] = [];
-  const store = new Map<string, Interval[]>();
-  // Withholding a cell only removes what the attacker knows, so ranges never shrink as the
-  // pattern grows: a cell that passed stays passed, and each round re-checks only the cells
-  // that failed and the ones just added.
-  for (let pass = 0; pass < 50 && rounds < maxRounds; pass++) {
-    // 3. LP attacker until every withheld cell passes.
-    let pending = new Set(withheld.keys());
-    while (pending.size > 0 && rounds < maxRounds) {
-      rounds++;
-      const system = attackerSystem(cube, new Set(withheld.keys()));
-      const only = new Set(system.keys.flatMap((k, i) => (pending.has(k) ? [i] : [])));
-      const intervals = await auditIntervals(system.keys.length, system.equations, { integer: false, only });
-      const failing = system.keys.filter((_, i) => only.has(i) && narrow(intervals[i] ?? { low: 0, high: 0 }, p));
-      if (failing.length === 0) break;
-      const before = new Set(withheld.keys());
-      if (widen(cube, withheld, failing) === 0) break;
-      relationRules(cube, withheld, p);
-      pending = new Set([...failing, ...[...withheld.keys()].filter((k) => !before.has(k))]);
-    }
-    // 5. Insiders (LP), then 4. the integer attacker over everything.
-    const insiders = await insiderFailures(cube, new Set(withheld.keys()), p, store);
-    insiderFailing = [...new Set(insiders.map((f) => f.key))];
-    if (insiders.length > 0) {
-      if (widen(cube, withheld, insiderFailing, new Map(insiders.map((f) => [f.key, f.helpline]))) === 0) break;
-      relationRules(cube, withheld, p);
-      continue;
-    }
+  let failing: InsiderFailure[] = [];
+  while (rounds < maxRounds) {
     rounds++;
     const system = attackerSystem(cube, new Set(withheld.keys()));
-    ip = await auditIntervals(system.keys.length, system.equations, {
-      integer: true,
-      memo: { names: system.keys, store },
-    });
-    const failing = system.keys.filter((_, i) => narrow(ip[i] ?? { low: 0, high: 0 }, p));
+    failing = await attackers.failures(new Set(withheld.keys()), system.equations, system.keys);
     if (failing.length === 0) break;
-    if (widen(cube, withheld, failing) === 0) break;
-    relationRules(cube, withheld, p);
+    const against = new Map<string, readonly string[]>();
+    for (const f of failing) if (!against.has(f.key)) against.set(f.key, f.coalition.members);
+    const outsider = [...against].filter(([, m]) => m.length === 0).map(([k]) => k);
+    const insider = new Map([...against].filter(([, m]) => m.length > 0));
+    const added =
+      widen(cube, withheld, outsider) + widen(cube, withheld, [...insider.keys()], insider, 'insider-secondary');
+    if (added === 0) break;
+    rules();
   }
-  // The final pattern's LP intervals (the integer loop may have added cells).
+  // 5. The gate's own check, and the report: every withheld cell's LP and integer range.
   const final = attackerSystem(cube, new Set(withheld.keys()));
-  if (final.keys.length !== lp.length)
-    lp = await auditIntervals(final.keys.length, final.equations, { integer: false });
-  if (final.keys.length !== ip.length) ip = await auditIntervals(final.keys.length, final.equations, { integer: true });
-  const failures: string[] = [...insiderFailing];
+  const lp: Interval[] = [];
+  const ip = await auditIntervals(final.keys.length, final.equations, { integer: true, lpOut: lp });
+  const failures: string[] = failing.map((f) => `${f.key} (${f.coalition.id})`);
   const audit = final.keys.map((key, i): AuditedCell => {
     const l = lp[i] ?? { low: 0, high: 0 };
     const n = ip[i] ?? { low: 0, high: 0 };
     if (narrow(l, p) || narrow(n, p)) failures.push(key);
     return { key, value: cube.cells.get(key)?.value ?? 0, reason: withheld.get(key) ?? 'secondary', lp: l, ip: n };
   });
-  return { withheld, audit, rounds, passed: failures.length === 0, failures };
+  return {
+    withheld,
+    audit,
+    rounds,
+    passed: failures.length === 0,
+    failures,
+    insiders: { coalitions: attackers.audited.length, solves: attackers.solves },
+  };
 }
