@@ -38,6 +38,11 @@ export interface Reporter {
 export interface PublicKnowledge {
   readonly release: string;
   readonly protectionLevel: number;
+  /**
+   * What a withheld cell is known to be at least: the manifest lists the cells withheld for
+   * insiders, each chosen while published, so none is a small count.
+   */
+  readonly floors: ReadonlyMap<string, number>;
   /** Every published cell of the release: a number, or null where withheld. */
   readonly cells: ReadonlyMap<string, number | null>;
   readonly reporters: readonly Reporter[];
@@ -66,9 +71,25 @@ export async function readPublicKnowledge(base: string, release?: string): Promi
   if (!id) throw new Error('no release published');
   const manifest = await getJson<{
     span: { from: string; to: string };
-    protection: { protectionLevel: number };
+    protection: { protectionLevel: number; threshold: number; sensitiveThreshold: number };
     cells: number;
+    insiderProtection?: { withheld: { cells: string[] } };
   }>(`${base}/v1/releases/${id}`);
+  const taxonomy = await getJson<{ types: { code: string; sensitive: boolean }[]; rollups: { code: string }[] }>(
+    `${base}/v1/meta/harm-types`,
+  );
+  const sensitive = new Set([
+    ...taxonomy.types.filter((t) => t.sensitive).map((t) => t.code),
+    ...taxonomy.rollups.map((r) => r.code),
+  ]);
+  const floors = new Map(
+    (manifest.insiderProtection?.withheld.cells ?? []).map((key) => [
+      key,
+      (sensitive.has(key.split('|')[1] ?? '')
+        ? manifest.protection.sensitiveThreshold
+        : manifest.protection.threshold) + 1,
+    ]),
+  );
   const meta = await getJson<{
     harm: { code: string; group: string }[];
     harmGroup: { code: string }[];
@@ -141,6 +162,7 @@ export async function readPublicKnowledge(base: string, release?: string): Promi
   return {
     release: id,
     protectionLevel: manifest.protection.protectionLevel,
+    floors,
     cells,
     reporters,
     types: meta.harm,
@@ -299,6 +321,12 @@ export async function insiderAttack(
   /** Each member's own part of the cells (`ownParts` of its submissions). */
   coalition: readonly { id: string; own: ReadonlyMap<string, number> }[],
   contributors: (key: string) => readonly string[] = possibleContributors(k),
+  /**
+   * The judge's view, not the attacker's: the true value of a withheld cell. An insider's finding
+   * counts where others did contribute to the cell (where their part is 0 the cell is the
+   * coalition's own, and a 0 would be published anyway). Without it every target counts.
+   */
+  truth?: (key: string) => number,
 ): Promise<AttackResult> {
   const highs = await loadHighs();
   const hidden = [...k.cells].filter(([, v]) => v === null).map(([key]) => key);
@@ -356,8 +384,10 @@ export async function insiderAttack(
   let targets = 0;
   let solves = 0;
   for (const [b, members] of blocks) {
-    const knows = members.some((i) => (own[i] ?? 0) > 0 || sole[i]);
-    const wanted = members.filter((i) => !sole[i]);
+    const knows = members.some((i) => (own[i] ?? 0) > 0 || sole[i] || k.floors.has(hidden[i] ?? ''));
+    const wanted = members.filter(
+      (i) => !sole[i] && (coalition.length === 0 || !truth || truth(hidden[i] ?? '') - (own[i] ?? 0) > 0),
+    );
     if (!knows || wanted.length === 0) continue;
     targets += wanted.length;
     const local = new Map(members.map((v, j) => [v, j]));
@@ -381,7 +411,9 @@ export async function insiderAttack(
         numCols: n,
         numRows: blockRows.length,
         colCost: new Float64Array(n),
-        colLower: members.map((i) => own[i] ?? 0),
+        colLower: members.map((i) =>
+          sole[i] ? (own[i] ?? 0) : Math.max(own[i] ?? 0, k.floors.get(hidden[i] ?? '') ?? 0),
+        ),
         colUpper: members.map((i) => (sole[i] ? (own[i] ?? 0) : CAP)),
         rowLower: rhs,
         rowUpper: rhs,

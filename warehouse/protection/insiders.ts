@@ -23,7 +23,7 @@
  * directions found earlier; only the rest are solved, and their solutions join the pool.
  */
 import type { Highs } from 'highs';
-import { harmLevel, ROLLUPS, timeLevel } from '../../domain/index.js';
+import { harmLevel, parseReleaseCellKey, ROLLUPS, timeLevel } from '../../domain/index.js';
 import { blocks, type Equation, loadHighs } from './audit.js';
 import type { Cube } from './cube.js';
 
@@ -38,6 +38,8 @@ export interface InsiderFailure {
   readonly coalition: Coalition;
   readonly low: number;
   readonly high: number;
+  /** The independent block of withheld cells it lies in (this round's numbering). */
+  readonly block: number;
 }
 
 /** The attackers audited: the public, each helpline, each pair in one region, each country's helplines. */
@@ -114,6 +116,8 @@ interface Round {
   readonly keys: readonly string[];
   readonly index: ReadonlyMap<string, number>;
   readonly truth: Float64Array;
+  /** What everyone knows a cell is at least (a cell the manifest lists as withheld for insiders). */
+  readonly floor: Float64Array;
   readonly blockOf: Int32Array;
   readonly blockVars: readonly (readonly number[])[];
   readonly equations: readonly Equation[];
@@ -124,6 +128,8 @@ interface Round {
   readonly fewOf: ReadonlyMap<string, readonly number[]>;
   /** Cells nobody can have contributed to: known to be 0 by everyone. */
   readonly nobody: readonly number[];
+  /** Possible contributors of any cell, as the public can tell. */
+  readonly who: (key: string) => readonly string[];
   /** The newest directions through each variable: index into `dirs` and the variable's move. */
   readonly through: { id: number; move: number }[][];
   readonly dirs: { idx: Int32Array; moves: Float64Array; integral: boolean }[];
@@ -194,8 +200,9 @@ export class InsiderAudit {
     withheld: ReadonlySet<string>,
     equations: readonly Equation[],
     keys: readonly string[],
+    floorOf: (key: string) => number = () => 0,
   ): Promise<InsiderFailure[]> {
-    const round = this.round(withheld, equations, keys);
+    const round = this.round(withheld, equations, keys, floorOf);
     const highs = await loadHighs();
     const models = new Map<number, Model>();
     const failures: InsiderFailure[] = [];
@@ -211,9 +218,15 @@ export class InsiderAudit {
     return failures;
   }
 
-  private round(withheld: ReadonlySet<string>, equations: readonly Equation[], keys: readonly string[]): Round {
+  private round(
+    withheld: ReadonlySet<string>,
+    equations: readonly Equation[],
+    keys: readonly string[],
+    floorOf: (key: string) => number,
+  ): Round {
     const index = new Map(keys.map((k, i) => [k, i]));
     const truth = Float64Array.from(keys, (k) => this.cube.cells.get(k)?.value ?? 0);
+    const floor = Float64Array.from(keys, floorOf);
     const blockOf = new Int32Array(keys.length);
     const blockVars = blocks(keys.length, equations);
     blockVars.forEach((b, id) => {
@@ -249,7 +262,22 @@ export class InsiderAudit {
         pushThrough(through, i, id, d.moves[e] ?? 0);
       });
     }
-    return { keys, index, truth, blockOf, blockVars, equations, contributors, ownOf, fewOf, nobody, through, dirs };
+    return {
+      keys,
+      index,
+      truth,
+      floor,
+      blockOf,
+      blockVars,
+      equations,
+      contributors,
+      ownOf,
+      fewOf,
+      nobody,
+      who,
+      through,
+      dirs,
+    };
   }
 
   private addDirection(round: Round, x: Float64Array, vars: readonly number[]): void {
@@ -285,7 +313,8 @@ export class InsiderAudit {
     const blockIds = isPublic ? round.blockVars.map((_, b) => b) : [...knowsBlock];
     const passed = this.passed.get(coalition.id) ?? new Set<string>();
     this.passed.set(coalition.id, passed);
-    const slack = (i: number) => (round.truth[i] ?? 0) - (own.get(i) ?? 0);
+    const least = (i: number) => Math.max(own.get(i) ?? 0, round.floor[i] ?? 0);
+    const slack = (i: number) => (round.truth[i] ?? 0) - least(i);
 
     // How far each direction can be followed, both ways, by this coalition.
     const reach = new Map<number, { fwd: number; back: number }>();
@@ -339,7 +368,14 @@ export class InsiderAudit {
     const failures: InsiderFailure[] = [];
     for (const b of blockIds) {
       const vars = round.blockVars[b] ?? [];
-      const open = vars.filter((i) => !exact.has(i) && !passed.has(round.keys[i] ?? ''));
+      // An insider's targets are the cells others did contribute to: where their part is 0 the
+      // cell is the coalition's own (and a 0 would be published anyway).
+      const open = vars.filter(
+        (i) =>
+          !exact.has(i) &&
+          (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
+          !passed.has(round.keys[i] ?? ''),
+      );
       const todo = open.filter((i) => !shown(i));
       for (const i of open) if (!todo.includes(i)) passed.add(round.keys[i] ?? '');
       if (todo.length === 0) continue;
@@ -349,7 +385,7 @@ export class InsiderAudit {
         model = this.model(highs, round, vars, local, false);
         models.set(b, model);
       }
-      const lower = Float64Array.from(vars, (v) => own.get(v) ?? 0);
+      const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (own.get(v) ?? 0) : least(v)));
       const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (own.get(v) ?? 0) : highs.infinity));
       const n = vars.length;
       const run = (m: Model, cost: Float64Array) => {
@@ -415,14 +451,122 @@ export class InsiderAudit {
             cost[j] = -1;
             range = { low: ilow, high: -run(mip, cost) };
           }
-          if (range.high - range.low < P - EPS) failures.push({ key: round.keys[i] ?? '', coalition, ...range });
-          else passed.add(round.keys[i] ?? '');
+          if (range.high - range.low >= P - EPS) passed.add(round.keys[i] ?? '');
+          else if (isPublic || !this.publicKnowsAsMuch(coalition, round.keys[i] ?? '', round, highs, range))
+            failures.push({ key: round.keys[i] ?? '', coalition, block: b, ...range });
         }
       } finally {
         mip?.dispose();
       }
     }
     return failures;
+  }
+
+  /**
+   * Whether the public narrows the others' part of a cell as far as the coalition does: then the
+   * coalition learns nothing of the others there that everyone cannot (say a region's year total
+   * less a sole reporter's own month is the other months' published totals). The others' parts
+   * of one year's cells form the same additive system; the public knows a published cell's
+   * others' part exactly where the coalition cannot have contributed to it, within [0, value]
+   * where it can, and that of a withheld cell only it can have filled is 0.
+   */
+  private publicKnowsAsMuch(
+    coalition: Coalition,
+    key: string,
+    round: Round,
+    highs: Highs,
+    range: { low: number; high: number },
+  ): boolean {
+    const members = new Set(coalition.members);
+    const year = parseReleaseCellKey(key).time.slice(0, 4);
+    const relations = this.relationsOfYear(year);
+    const column = new Map<string, number>();
+    const lower: number[] = [];
+    const upper: number[] = [];
+    /** The others' part of a cell: a constant, or a column of the LP. */
+    const term = (k: string): { col?: number; constant: number } => {
+      const known = column.get(k);
+      if (known !== undefined) return { col: known, constant: 0 };
+      const value = this.cube.cells.get(k)?.value ?? 0;
+      const who = round.who(k);
+      const withheld = round.index.has(k);
+      const mayOwn = who.some((h) => members.has(h));
+      if (withheld && who.every((h) => members.has(h))) return { constant: 0 };
+      if (!withheld && !mayOwn) return { constant: value };
+      const col = lower.length;
+      column.set(k, col);
+      lower.push(0);
+      upper.push(withheld ? highs.infinity : value);
+      return { col, constant: 0 };
+    };
+    const target = term(key);
+    if (target.col === undefined) return true;
+    const rows: { entries: Map<number, number>; rhs: number }[] = [];
+    for (const r of relations) {
+      const entries = new Map<number, number>();
+      let rhs = 0;
+      const add = (k: string, sign: number) => {
+        const t = term(k);
+        if (t.col === undefined) rhs -= sign * t.constant;
+        else entries.set(t.col, (entries.get(t.col) ?? 0) + sign);
+      };
+      add(r.parent, -1);
+      for (const c of r.children) add(c, 1);
+      if (entries.size > 0) rows.push({ entries, rhs });
+    }
+    const n = lower.length;
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (const row of rows) {
+      for (const [j, a] of [...row.entries].sort((x, y) => x[0] - y[0])) {
+        indices.push(j);
+        values.push(a);
+      }
+      starts.push(indices.length);
+    }
+    const rhs = rows.map((r) => r.rhs);
+    const model = highs.createModel({
+      numCols: n,
+      numRows: rows.length,
+      colCost: new Float64Array(n),
+      colLower: lower,
+      colUpper: upper,
+      rowLower: rhs,
+      rowUpper: rhs,
+      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
+    });
+    try {
+      model.options.set({ output_flag: false });
+      const extreme = (sign: 1 | -1) => {
+        this.solves++;
+        const cost = new Float64Array(n);
+        cost[target.col ?? 0] = sign;
+        model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
+        model.run();
+        const status = model.getModelStatus();
+        if (status !== highs.constants.modelStatus.optimal) return sign * Number.NEGATIVE_INFINITY;
+        return sign * model.getObjectiveValue();
+      };
+      const own = range.high - range.low;
+      return extreme(-1) - extreme(1) <= own + EPS;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private yearRelations?: Map<string, Cube['relations'][number][]>;
+  private relationsOfYear(year: string): readonly Cube['relations'][number][] {
+    if (!this.yearRelations) {
+      this.yearRelations = new Map();
+      for (const r of this.cube.relations) {
+        const y = parseReleaseCellKey(r.parent).time.slice(0, 4);
+        const list = this.yearRelations.get(y);
+        if (list) list.push(r);
+        else this.yearRelations.set(y, [r]);
+      }
+    }
+    return this.yearRelations.get(year) ?? [];
   }
 
   private model(
@@ -521,6 +665,9 @@ export function coalitionRelationRules(
         const union = new Set(rest.flatMap((m) => [...who(m)]));
         if (union.size === 0 || !covered(union)) continue;
         if (who(target).every((h) => union.has(h))) continue;
+        // The target's others' part is then the published members' (those the coalition cannot
+        // have contributed to): everyone knows it as well, and the coalition learns nothing more.
+        if (members.every((m) => hiddenNow.has(m) || who(m).every((h) => !union.has(h)))) continue;
         const pick = members
           .filter((m) => !hiddenNow.has(m) && othersIn(m, union) > 0)
           .sort(

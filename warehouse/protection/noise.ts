@@ -258,7 +258,7 @@ export async function publishNoiseRelease(
     privacy,
     tables: RELEASE_TABLES.map((t) => ({ id: t.id, title: t.title })),
     cells: keys.length,
-    withheld: { total: 0, primary: 0, carried: 0, secondary: 0, byReason: {} },
+    withheld: { total: 0, primary: 0, carried: 0, secondary: 0, forInsiders: 0, byReason: {} },
     audit: { passed: true, rounds: 0, cellsAudited: 0, narrowestRange: null },
     helplines,
     previousRelease: null,

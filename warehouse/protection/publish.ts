@@ -37,8 +37,12 @@ export interface ReleaseManifest {
     readonly carried: number;
     /** Extra cells withheld so the others cannot be recovered. */
     readonly secondary: number;
+    /** Of those, withheld or coarsened so that no audited insider learns another helpline's. */
+    readonly forInsiders: number;
     readonly byReason: Record<string, number>;
   };
+  /** Which attackers the audit covers, and what it withheld for insiders (suppression mode). */
+  readonly insiderProtection?: InsiderProtection;
   readonly audit: {
     readonly passed: boolean;
     readonly rounds: number;
@@ -51,6 +55,29 @@ export interface ReleaseManifest {
   readonly checksum: string;
   readonly citation: string;
 }
+
+export interface InsiderProtection {
+  readonly audited: readonly string[];
+  readonly notAudited: readonly string[];
+  readonly coalitions: { readonly helplines: number; readonly pairs: number; readonly countries: number };
+  /** Cells withheld so that no audited insider learns another helpline's figures. */
+  readonly withheld: { readonly why: string; readonly cells: readonly string[] };
+  /** Breakdowns published only in coarser form. */
+  readonly coarsened: readonly { readonly unit: string; readonly cells: number; readonly why: string }[];
+}
+
+/** The attacker model, stated once: the README says the same. */
+export const AUDITED_ATTACKERS: readonly string[] = [
+  'the public (an outsider): every published cell and additivity relation, who reported which month (/v1/completeness), that nobody can have contributed where nobody reported, and that the cells listed under withheld-for-insiders are no small counts; by linear and by integer program',
+  "each helpline on its own: all that, plus its own part of every cell, and all of every cell only it can have contributed to (its country's cells when it is the country's only helpline; its region's and so, through the totals, others' cells in a month when its country is the only one reporting there; any cell whose possible contributors a published 0 narrows to it); by linear program, and by integer program where the linear range is under twice the protection level",
+  'each pair of helplines of one region sharing what they know (the two helplines of one country among them), the same way',
+  'the helplines of a country with more than two, together, the same way',
+];
+export const NOT_AUDITED_ATTACKERS: readonly string[] = [
+  'three or more helplines sharing what they know (other than all of one country), or two of different regions',
+  "an attacker who also knows figures the release does not publish, such as another helpline's monthly harm breakdown or a child's own case",
+  'an attacker combining this release with an earlier one beyond what the carried and revision rules cover (cells withheld before stay withheld; a change of 1 to the threshold is withheld)',
+];
 
 const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -144,7 +171,8 @@ export async function publishRelease(
     mode: 'suppression',
     span: { from, to },
     protection: {
-      method: 'cell suppression (primary, insider, revision, secondary) with LP and integer audit',
+      method:
+        'cell suppression (primary, insider, revision, secondary, coarsening) with LP and integer audit against the public, each helpline and each pair of helplines of one region',
       ...params,
     },
     tables: RELEASE_TABLES.map((t) => ({ id: t.id, title: t.title })),
@@ -153,8 +181,26 @@ export async function publishRelease(
       total: result.withheld.size,
       primary: (byReason.primary ?? 0) + (byReason.insider ?? 0) + (byReason.revision ?? 0),
       carried: byReason.carried ?? 0,
-      secondary: byReason.secondary ?? 0,
+      secondary: (byReason.secondary ?? 0) + (byReason['insider-secondary'] ?? 0) + (byReason.coarsened ?? 0),
+      forInsiders: (byReason['insider-secondary'] ?? 0) + (byReason.coarsened ?? 0),
       byReason,
+    },
+    insiderProtection: {
+      audited: AUDITED_ATTACKERS,
+      notAudited: NOT_AUDITED_ATTACKERS,
+      coalitions: {
+        helplines: result.insiders.coalitions.filter((c) => c.members.length === 1).length,
+        pairs: result.insiders.coalitions.filter((c) => c.members.length === 2).length,
+        countries: result.insiders.coalitions.filter((c) => c.members.length > 2).length,
+      },
+      withheld: {
+        why: 'withheld so that no audited helpline or pair, knowing its own figures, can narrow another helpline’s withheld cell; each was published before it was chosen, so none is a small count, and the audit gives every attacker that',
+        cells: [...result.withheld]
+          .filter(([, r]) => r === 'insider-secondary')
+          .map(([k]) => k)
+          .sort(),
+      },
+      coarsened: result.coarsened.map((c) => ({ unit: c.unit, cells: c.cells.length, why: c.why })),
     },
     audit: {
       passed: true,

@@ -14,10 +14,10 @@
  *      it that the attacker does not know; repeat until none can
  *   4. the gate's own check and report: every withheld cell's LP and integer range
  */
-import { findHarmType, parseReleaseCellKey } from '../../domain/index.js';
+import { findHarmType, geoLevel, harmLevel, parseReleaseCellKey, timeLevel } from '../../domain/index.js';
 import { auditIntervals, type Equation, type Interval } from './audit.js';
 import type { Cube } from './cube.js';
-import { coalitionRelationRules, coveredBy, InsiderAudit, type InsiderFailure } from './insiders.js';
+import { type Coalition, coalitionRelationRules, coveredBy, InsiderAudit, type InsiderFailure } from './insiders.js';
 
 export interface ProtectionParams {
   /** Counts 1…threshold are withheld. */
@@ -49,8 +49,10 @@ export interface SuppressionResult {
   readonly rounds: number;
   readonly passed: boolean;
   readonly failures: string[];
-  /** The insider audit: coalitions audited, LP and integer solves it needed. */
-  readonly insiders: { readonly coalitions: number; readonly solves: number };
+  /** Breakdowns withheld whole for insider protection. */
+  readonly coarsened: readonly CoarsenedUnit[];
+  /** The attackers audited (the public, helplines, pairs) and the LP and integer solves it took. */
+  readonly insiders: { readonly coalitions: readonly Coalition[]; readonly solves: number };
 }
 
 export function thresholdFor(key: string, p: ProtectionParams): number {
@@ -160,27 +162,79 @@ function widen(
       else relationsOf.set(m, [r]);
     }
   }
-  for (const key of failing) {
-    const h = insider?.get(key);
+  // Against an insider, a total of all harms (a country's, region's or the world's year or month)
+  // is the last resort: withholding one takes its months or countries with it.
+  const isTotal = (k: string) => {
+    const { harm, dim } = parseReleaseCellKey(k);
+    return harm === 'all' && dim === 'all';
+  };
+  const search = (key: string, h: readonly string[] | undefined, totals: boolean): string | undefined => {
     // Nearest first: the relations through the cell, then through the withheld cells they reach.
     let frontier = [key];
     const visited = new Set(frontier);
     for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
       const members = frontier.flatMap((k) => (relationsOf.get(k) ?? []).flatMap((r) => [r.parent, ...r.children]));
-      const options = members
-        .filter((m) => !withheld.has(m) && othersIn(m, h) > 0)
-        .sort((a, b) => othersIn(a, h) - othersIn(b, h) || value(a) - value(b) || a.localeCompare(b));
-      const pick = options[0];
-      if (pick) {
-        withheld.set(pick, reason);
-        added++;
-        break;
-      }
+      const pick = members
+        .filter((m) => !withheld.has(m) && othersIn(m, h) > 0 && (totals || !isTotal(m)))
+        .sort((a, b) => othersIn(a, h) - othersIn(b, h) || value(a) - value(b) || a.localeCompare(b))[0];
+      if (pick) return pick;
       frontier = [...new Set(members.filter((m) => withheld.has(m) && !visited.has(m)))];
       for (const m of frontier) visited.add(m);
     }
+    return undefined;
+  };
+  for (const key of failing) {
+    const h = insider?.get(key);
+    const pick = (h ? search(key, h, false) : undefined) ?? search(key, h, true);
+    if (!pick) continue;
+    if (process.env.TRACE) console.error('widen', key, h, '->', pick);
+    withheld.set(pick, reason);
+    added++;
   }
   return added;
+}
+
+/** A unit published only in coarser form, for insider protection. */
+export interface CoarsenedUnit {
+  /** e.g. 'NP × harm group and OCSEA × 2013', 'africa × harm group and OCSEA × 2013-01'. */
+  readonly unit: string;
+  readonly cells: readonly string[];
+  readonly why: string;
+}
+
+/**
+ * Coarsening: where more than half of a country's harm breakdown for a year (T1, T6a), or of a
+ * region's or the world's harm breakdown for a month (T4, T6b), is withheld, some of it so that
+ * a helpline learns no other's, the whole breakdown is withheld: the country is then published
+ * only within its region (and as its total), the month only within its year (and as its total).
+ */
+function coarsen(cube: Cube, withheld: Map<string, AuditedCell['reason']>): CoarsenedUnit[] {
+  const units = new Map<string, string[]>();
+  for (const key of cube.cells.keys()) {
+    const { geo, harm, time, dim } = parseReleaseCellKey(key);
+    if (dim !== 'all' || harm === 'all' || harmLevel(harm) === 'type') continue;
+    const country = geoLevel(geo) === 'country';
+    if (country !== (timeLevel(time) === 'year')) continue;
+    const unit = `${geo}|${time}`;
+    units.set(unit, [...(units.get(unit) ?? []), key]);
+  }
+  const out: CoarsenedUnit[] = [];
+  for (const [unit, cells] of units) {
+    const hidden = cells.filter((k) => withheld.has(k));
+    if (hidden.length * 2 <= cells.length || hidden.length === cells.length) continue;
+    if (!hidden.some((k) => withheld.get(k) === 'insider-secondary')) continue;
+    const [geo = '', time = ''] = unit.split('|');
+    for (const k of cells) if (!withheld.has(k)) withheld.set(k, 'coarsened');
+    const country = geoLevel(geo) === 'country';
+    out.push({
+      unit: `${geo} × harm group and OCSEA × ${time}`,
+      cells,
+      why: country
+        ? `more than half of it was withheld, some so that a helpline knowing its own figures learns no other's: ${geo} is published for ${time} only within ${cube.regionOf.get(geo) ?? 'its region'} and as its total`
+        : `more than half of it was withheld, some so that a helpline knowing its own figures learns no other's: ${geo}'s harm breakdown for ${time} is published only within ${time.slice(0, 4)} and as the month's total`,
+    });
+  }
+  return out;
 }
 
 export async function protect(
@@ -197,22 +251,45 @@ export async function protect(
       relationRules(cube, withheld, p);
       const added = coalitionRelationRules(cube, new Set(withheld.keys()), covered);
       for (const key of added) withheld.set(key, 'insider-secondary');
+      if (process.env.TRACE && added.length) console.error('rule added', added);
       more = added.length > 0;
     }
   };
   rules();
+  // The manifest lists the cells withheld for insiders, so everyone knows each is no small count
+  // (it was published before it was chosen): every attacker is given that.
+  const floorOf = (key: string) => (withheld.get(key) === 'insider-secondary' ? thresholdFor(key, p) + 1 : 0);
   // 3–4. Withholding a cell only removes what any attacker knows, so ranges never shrink as the
   // pattern grows: what passed stays passed, and each round checks what failed and what is new.
   const attackers = new InsiderAudit(cube, p.protectionLevel);
   let rounds = 0;
   let failing: InsiderFailure[] = [];
+  const coarsened: CoarsenedUnit[] = [];
   while (rounds < maxRounds) {
     rounds++;
+    const T0 = Date.now();
     const system = attackerSystem(cube, new Set(withheld.keys()));
-    failing = await attackers.failures(new Set(withheld.keys()), system.equations, system.keys);
-    if (failing.length === 0) break;
+    failing = await attackers.failures(new Set(withheld.keys()), system.equations, system.keys, floorOf);
+    if (process.env.TRACE2) console.error('round', rounds, withheld.size, failing.length, new Set(failing.map((f) => f.coalition.id)).size, attackers.solves, Date.now() - T0);
+    if (process.env.TRACE) for (const f of failing) console.error('F', rounds, f.coalition.id, f.key, f.low, f.high, cube.cells.get(f.key)?.value);
+    if (failing.length === 0) {
+      const more = coarsen(cube, withheld);
+      if (more.length === 0) break;
+      coarsened.push(...more);
+      rules();
+      continue;
+    }
+    // One complement per attacker and block a round: one leak often shows in several cells, and
+    // the next round re-checks them all against the wider pattern.
     const against = new Map<string, readonly string[]>();
-    for (const f of failing) if (!against.has(f.key)) against.set(f.key, f.coalition.members);
+    const seen = new Set<string>();
+    for (const f of failing) {
+      // (Against the public, as before: a complement for every cell it narrows.)
+      const where = f.coalition.members.length === 0 ? f.key : `${f.coalition.id}|${f.block}`;
+      if (seen.has(where) || against.has(f.key)) continue;
+      seen.add(where);
+      against.set(f.key, f.coalition.members);
+    }
     const outsider = [...against].filter(([, m]) => m.length === 0).map(([k]) => k);
     const insider = new Map([...against].filter(([, m]) => m.length > 0));
     const added =
@@ -223,7 +300,11 @@ export async function protect(
   // 5. The gate's own check, and the report: every withheld cell's LP and integer range.
   const final = attackerSystem(cube, new Set(withheld.keys()));
   const lp: Interval[] = [];
-  const ip = await auditIntervals(final.keys.length, final.equations, { integer: true, lpOut: lp });
+  const ip = await auditIntervals(final.keys.length, final.equations, {
+    integer: true,
+    lpOut: lp,
+    lower: final.keys.map(floorOf),
+  });
   const failures: string[] = failing.map((f) => `${f.key} (${f.coalition.id})`);
   const audit = final.keys.map((key, i): AuditedCell => {
     const l = lp[i] ?? { low: 0, high: 0 };
@@ -237,6 +318,7 @@ export async function protect(
     rounds,
     passed: failures.length === 0,
     failures,
-    insiders: { coalitions: attackers.audited.length, solves: attackers.solves },
+    coarsened,
+    insiders: { coalitions: attackers.audited, solves: attackers.solves },
   };
 }
