@@ -9,3 +9,4 @@ export {
   type TrendsAnswer,
   type TrendsSource,
 } from './trends-router.js';
+export { createHttpServer, DEFAULT_LIMITS, listen, type ServerLimits } from './http/server.js';

@@ -13,7 +13,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { answerFromRelease, createApi } from '../api/index.js';
+import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   readonly dataDir?: string;
   readonly jobs?: JobOptions;
   readonly releases?: ReleaseOptions;
+  /** Header, body and response timeouts of the HTTP server. */
+  readonly httpLimits?: ServerLimits;
 }
 
 export interface ReleaseOptions {
@@ -232,10 +234,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
     routers: [dashboards],
   });
-  const server: Server = await new Promise((ok, fail) => {
-    const s = app.listen(options.port, options.host ?? '127.0.0.1', () => ok(s));
-    s.once('error', fail);
-  });
+  const server: Server = await listen(
+    createHttpServer(app, logger.child({ stage: 'http' }), options.httpLimits),
+    options.port,
+    options.host ?? '127.0.0.1',
+  );
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
   logger.info({ url }, 'server listening');
