@@ -105,12 +105,12 @@ function cases(method: string, path: string) {
     {
       name: 'body shorter than Content-Length, then half-close',
       pieces: [head(method, path, { ...key, 'Content-Type': 'application/json', 'Content-Length': '500' }), '{"per'],
-      then: 'end' as const,
+      after: 'end' as const,
     },
     {
       name: 'client resets mid-body',
       pieces: [head(method, path, { ...key, 'Content-Type': 'text/csv', 'Content-Length': '5000' }), 'period,harm,'],
-      then: 'destroy' as const,
+      after: 'destroy' as const,
     },
     {
       name: 'multipart cut off by the client',
@@ -122,7 +122,7 @@ function cases(method: string, path: string) {
         }),
         `${multipartHead}period,harm,age_band`,
       ],
-      then: 'end' as const,
+      after: 'end' as const,
     },
     {
       name: 'bad chunk size',
@@ -137,7 +137,7 @@ function cases(method: string, path: string) {
         head(method, path, { ...key, 'Content-Type': 'text/csv', 'Transfer-Encoding': 'chunked' }),
         'ff\r\nperiod,harm',
       ],
-      then: 'end' as const,
+      after: 'end' as const,
     },
     { name: 'garbage gzip', pieces: [body('application/json', 'not gzip at all', { 'Content-Encoding': 'gzip' })] },
     { name: 'unknown content-encoding', pieces: [body('text/csv', 'period', { 'Content-Encoding': 'x-zip' })] },
@@ -174,7 +174,7 @@ describe('HTTP fuzz', () => {
         const started = Date.now();
         const { answer } = await rawRequest(port, c.pieces, {
           timeoutMs: 8000,
-          ...(c.then ? { then: c.then } : {}),
+          ...(c.after ? { after: c.after } : {}),
         });
         if (Date.now() - started > 3000) slow.push(`${method} ${path} ${c.name}`);
         expectProblem(`${method} ${path}`, c.name, answer);
@@ -212,7 +212,7 @@ describe('HTTP fuzz', () => {
         }),
         'period,',
       ],
-      { then: 'keep', timeoutMs: 6000 },
+      { after: 'keep', timeoutMs: 6000 },
     );
     stalled.socket.destroy();
     expect(stalled.answer?.status).toBe(408);
@@ -229,7 +229,7 @@ describe('HTTP fuzz', () => {
         }),
         ...crawl,
       ],
-      { pauseMs: 1000, then: 'keep', timeoutMs: 15_000 },
+      { pauseMs: 1000, after: 'keep', timeoutMs: 15_000 },
     );
     crawling.socket.destroy();
     expect(crawling.answer?.status).toBe(408);
@@ -241,7 +241,7 @@ describe('HTTP fuzz', () => {
     const sockets = await Promise.all(
       Array.from({ length: 300 }, () =>
         rawRequest(port, ['GET /v1/meta/regions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: '], {
-          then: 'keep',
+          after: 'keep',
           timeoutMs: 50,
         }),
       ),

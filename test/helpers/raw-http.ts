@@ -13,7 +13,7 @@ export interface RawOptions {
   /** Pieces written one after another with this pause between them. */
   readonly pauseMs?: number;
   /** After writing: `end` half-closes, `destroy` resets, `keep` leaves the socket open. */
-  readonly then?: 'end' | 'destroy' | 'keep';
+  readonly after?: 'end' | 'destroy' | 'keep';
   /** Destroy the socket as soon as this many answer bytes arrived (a client that goes away). */
   readonly dropAfterBytes?: number;
 }
@@ -73,7 +73,7 @@ export function rawRequest(port: number, pieces: readonly (string | Buffer)[], o
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (options.then !== 'keep') socket.destroy();
+      if (options.after !== 'keep') socket.destroy();
       ok({ answer: parseAnswer(Buffer.concat(chunks)), bytes: received, socket });
     };
     const timer = setTimeout(finish, options.timeoutMs ?? 5000);
@@ -93,8 +93,8 @@ export function rawRequest(port: number, pieces: readonly (string | Buffer)[], o
         if (i > 0 && options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
         socket.write(piece);
       }
-      if (options.then === 'end') socket.end();
-      else if (options.then === 'destroy') {
+      if (options.after === 'end') socket.end();
+      else if (options.after === 'destroy') {
         socket.destroy();
         finish();
       }
