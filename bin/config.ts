@@ -32,6 +32,10 @@ const ConfigSchema = z.object({
   /** How soon the group notices a dead worker and hands its partitions on (broker minimum 6 s). */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   ADMIN_KEY: z.string().min(24, 'ADMIN_KEY must be at least 24 characters').optional(),
+  /** The configured ADMIN_KEY stops working this many days after the server first saw it. */
+  ADMIN_KEY_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** A bearer token that may read /metrics (a Prometheus scraper), besides the admin key. */
+  METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),

@@ -46,6 +46,10 @@ export interface RuntimeOptions {
   readonly sessionTimeoutMs?: number;
   readonly rateLimitPerMinute?: number;
   readonly adminKey?: string;
+  /** The configured admin key stops working this many days after it was first seen. */
+  readonly adminKeyMaxAgeDays?: number;
+  /** A scrape token for `/metrics`. */
+  readonly metricsToken?: string;
   readonly clock?: () => Date;
   /** Exports, backups and job locks live here (default: the warehouse file's folder). */
   readonly dataDir?: string;
@@ -89,7 +93,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   // 1.
   const warehouse = await openWarehouse(options.warehousePath);
-  if (options.adminKey) await warehouse.registry.ensureAdminKey(options.adminKey, clock());
+  if (options.adminKey) {
+    const admin = await warehouse.registry.ensureAdminKey(options.adminKey, clock(), options.adminKeyMaxAgeDays ?? 365);
+    const daysLeft = (new Date(admin.expiresAt).getTime() - clock().getTime()) / 86_400_000;
+    if (admin.expired)
+      logger.warn({ expiresAt: admin.expiresAt }, 'ADMIN_KEY has expired or was revoked: set a new one');
+    else if (daysLeft < 30) logger.warn({ expiresAt: admin.expiresAt }, 'ADMIN_KEY expires soon: set a new one');
+  }
 
   const dataDir = options.dataDir ?? dirname(options.warehousePath);
   const jobOptions = options.jobs ?? {};
@@ -209,6 +219,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     completeness: (year, now) => warehouse.completeness(year, policy, now),
     metrics,
     metricsText,
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     noise: { epsilon: releaseOptions.epsilon, budgetPerMonth: releaseOptions.budgetPerMonth },
     jobs: {
       names: JOB_NAMES,

@@ -67,6 +67,8 @@ async function main(): Promise<void> {
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       adminKey,
+      adminKeyMaxAgeDays: config.ADMIN_KEY_MAX_AGE_DAYS,
+      ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
       dataDir: config.dataDir,
       releases: {
         mode: config.RELEASE_MODE,

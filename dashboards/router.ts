@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { AppError, HARM_GROUPS, notFound, REGION_CODES, ROLLUPS } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
+import { AppError, forbidden, HARM_GROUPS, notFound, REGION_CODES, ROLLUPS, unauthorized } from '../domain/index.js';
+import { principalOf, zodProblems } from '../ingest/index.js';
 import {
   createChartService,
   type DashboardDeps,
@@ -102,6 +102,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.get('/admin/completeness', async (req, res) => {
+    // Every helpline's name and lateness: the secretariat's page, until a sign-in replaces the key.
+    const principal = principalOf(res);
+    if (!principal) throw unauthorized('This page needs the admin key (Authorization: Bearer <admin key>).');
+    if (principal.role !== 'admin') throw forbidden('This page is for the secretariat (admin key).');
     if (!deps.completeness) throw notFound('Completeness is not available here.');
     const year = z.coerce
       .number()

@@ -21,6 +21,7 @@ import {
 } from '../domain/index.js';
 import { requirePrincipal } from './auth.js';
 import { parseCsvUpload } from './csv-upload.js';
+import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
 import { readMultipartFile } from './multipart.js';
 import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
@@ -80,11 +81,14 @@ async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
     const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
     if (!asJson) return parseCsvUpload(file.bytes);
     let parsed: unknown;
+    const text = file.bytes.toString('utf8');
     try {
-      parsed = JSON.parse(file.bytes.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
     }
+    const duplicates = duplicateKeys(text);
+    if (duplicates.length > 0) throw duplicateKeyError(duplicates);
     return parseJsonUpload(parsed);
   }
   throw new AppError(
@@ -114,7 +118,7 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
       requirePrincipal(res);
       next();
     },
-    express.json({ limit, type: JSON_TYPES }),
+    ...strictJsonBody(limit),
     express.raw({ limit, type: CSV_TYPES }),
     async (req: Request, res: Response) => {
       const principal = requirePrincipal(res);
