@@ -449,6 +449,18 @@ export function buildOpenApi(codes: {
     },
     {
       method: 'get',
+      path: '/docs/assets/swagger-ui.css',
+      summary: "Swagger UI's style sheet (the only two files of swagger-ui-dist served)",
+      responses: { 200: text('text/css', 'Style sheet') },
+    },
+    {
+      method: 'get',
+      path: '/docs/assets/swagger-ui-bundle.js',
+      summary: "Swagger UI's script",
+      responses: { 200: text('application/javascript', 'Script') },
+    },
+    {
+      method: 'get',
       path: '/favicon.ico',
       summary: 'No icon (204)',
       responses: { 204: { description: 'No content' } },

@@ -17,7 +17,7 @@ let port: number;
 let helplineKey: string;
 const answers: { route: string; name: string; answer: RawAnswer }[] = [];
 
-const LIMITS = { headersTimeoutMs: 2_000, requestTimeoutMs: 6_000, bodyIdleTimeoutMs: 1_500, stalledResponseMs: 2_000 };
+const LIMITS = { headersTimeoutMs: 2_000, requestTimeoutMs: 6_000, bodyIdleTimeoutMs: 1_500 };
 
 beforeAll(async () => {
   rt = await startTestRuntime({ httpLimits: LIMITS });

@@ -16,15 +16,12 @@ export interface ServerLimits {
   readonly requestTimeoutMs: number;
   /** A body that sends nothing for this long is cut off. */
   readonly bodyIdleTimeoutMs: number;
-  /** A response nobody reads for this long is abandoned. */
-  readonly stalledResponseMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 300_000,
   bodyIdleTimeoutMs: 30_000,
-  stalledResponseMs: 60_000,
 };
 
 const REASONS: Record<number, string> = {
@@ -79,19 +76,24 @@ export function createHttpServer(app: Express, logger: Logger, limits: ServerLim
   });
   server.keepAliveTimeout = 5_000;
   server.on('request', (req, res) => {
-    // A body that stops arriving: answer 408 and close. A response nobody reads: give up on it.
-    req.setTimeout(limits.bodyIdleTimeoutMs, () => {
-      if (!req.complete) {
+    // A body that stops arriving: answer 408 and close. Once the body is in, no idle limit: a
+    // handler may think for a while (a release takes tens of seconds) with the socket quiet.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.complete) {
+      req.setTimeout(limits.bodyIdleTimeoutMs, () => {
         logger.info({ path: req.url?.split('?')[0], method: req.method }, 'request body stalled');
         if (!res.headersSent) {
           res.writeHead(408, { 'Content-Type': 'application/problem+json', Connection: 'close' });
           res.end(problemBody(408, 'request_timeout', 'The request body stopped arriving; nothing was kept.'));
         }
         setTimeout(() => req.socket.destroy(), 1000).unref();
-      } else if (!res.writableFinished) {
-        req.setTimeout(limits.stalledResponseMs, () => req.socket.destroy());
-      }
-    });
+      });
+      // Node destroys a timed-out socket nobody claims; a complete request is not stalled.
+      res.on('timeout', () => {
+        if (req.complete) req.socket.setTimeout(0);
+      });
+      req.once('end', () => req.socket.setTimeout(0));
+    }
     app(req, res);
   });
   server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {

@@ -40,6 +40,7 @@ export async function startTestRuntime(
     rateLimitPerMinute?: number;
     jobs?: JobOptions;
     httpLimits?: ServerLimits;
+    metricsToken?: string;
   } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
@@ -59,6 +60,7 @@ export async function startTestRuntime(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
   return {
     ...runtime,

@@ -40,7 +40,7 @@ export async function checkRegime(
   const other = first.mode;
   throw new AppError(
     'protection_regime',
-    `Months ${first.from > span.from ? first.from : span.from}–${first.to < span.to ? first.to : span.to} were already published with ${other} (release ${list.map((r) => r.id).join(', ')}); a ${mode} release over them would undo that protection. Nothing was published.`,
+    `Months of this release were already published with ${other} (release ${list.map((r) => `${r.id}: ${r.from} to ${r.to}`).join('; ')}); a ${mode} release over them would undo that protection. Nothing was published.`,
     {
       status: 409,
       problems: [
