@@ -317,6 +317,22 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         maxWaitTimeInMs: 200,
         retry: { initialRetryTime: 300, retries: 1_000_000, maxRetryTime: 10_000 },
       });
+      let stopped = false;
+      let member: string | undefined;
+      // After a crash KafkaJS rejoins as a new member; the old one would hold the rebalance for a
+      // whole session timeout (the broker may have just restarted and still lists it): remove it.
+      const evictUntilGone = async (memberId: string) => {
+        const deadline = Date.now() + 120_000;
+        while (!stopped && Date.now() < deadline) {
+          try {
+            const outcome = await evictMember(kafka, groupId, memberId);
+            logger.info({ groupId, memberId, outcome }, 'crashed consumer removed from the group');
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, 2000));
+          }
+        }
+      };
       return {
         async start({ topic, startOffsets, handleBatch }) {
           await consumer.connect();
@@ -335,6 +351,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
               { groupId, memberId: event.payload.memberId, partitions, ms: event.payload.duration },
               'consumer joined the group',
             );
+            member = event.payload.memberId;
             consumerOptions.onJoin?.(event.payload.memberId);
             try {
               const offsets = await startOffsets(topic, partitions);
@@ -347,7 +364,11 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
             }
           });
           consumer.on(consumer.events.CRASH, (event) => {
-            if (event.payload.restart) return;
+            if (event.payload.restart) {
+              if (member) void evictUntilGone(member);
+              member = undefined;
+              return;
+            }
             logger.error({ err: event.payload.error, groupId }, 'the consumer stopped for good');
             consumerOptions.onFatal?.(event.payload.error);
           });
@@ -386,6 +407,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           });
         },
         async stop() {
+          stopped = true;
           await consumer.disconnect();
         },
       };

@@ -236,10 +236,11 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true'],
   );
   const stdio: StdioOptions = ['ignore', logFd, logFd, lock.fd];
+  // Its own process group: a terminal's Ctrl-C reaches the parent, which stops things in order.
   // setpriv execs java: the broker keeps the pid we spawned, and SIGTERM reaches it when we die.
   const child: ChildProcess = hasPdeathsig()
-    ? spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'java', ...args], { stdio })
-    : spawn('java', args, { stdio });
+    ? spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'java', ...args], { stdio, detached: true })
+    : spawn('java', args, { stdio, detached: true });
   closeSync(logFd);
   if (child.pid) lock.holder(child.pid, port);
   let exited = false;
