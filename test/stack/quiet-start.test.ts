@@ -47,6 +47,7 @@ async function firstStart(load: boolean) {
     joins: log.filter((l) => l.includes('consumer joined the group')).length,
     rebalanceLines: log.filter((l) => REBALANCE.test(l)),
     kafkaJsErrorLinesInLogFile: kafkaLog.filter((l) => l.includes('"level":50')).length,
+    eosWarnings: log.filter((l) => l.includes('Limiting retries for the idempotent producer')).length,
     kafkaJsLinesInLogFile: kafkaLog.length,
   };
   process.stdout.write(
@@ -62,6 +63,7 @@ describe('a quiet first start', () => {
     expect(f.terminalLogRecords).toEqual([]);
     expect(f.joins).toBe(1);
     expect(f.rebalanceLines).toEqual([]);
+    expect(f.eosWarnings).toBe(0);
   });
 
   it('beside a busy loop on every core: the same', async () => {
