@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { writeJsonAtomic } from '../demo/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
-import { newKey } from '../warehouse/index.js';
+import { newKey, WarehouseLockedError } from '../warehouse/index.js';
 import { loadConfig, schedulesOf } from './config.js';
 import { publishFirstRelease, seedIfNeeded } from './demo.js';
 import { createLoggers, logFile } from './logger.js';
@@ -77,22 +77,8 @@ async function waitForKafka(brokers: readonly string[], timeoutMs: number): Prom
   }
 }
 
-async function main(): Promise<void> {
-  const brokers = config.KAFKA_BROKERS;
-  if (!brokers) {
-    throw new Error('KAFKA_BROKERS is not set: `npm start` runs a local broker and sets it; a host runs its cluster.');
-  }
-  const keysFile = join(config.dataDir, 'demo-keys.json');
-  const savedKeys = existsSync(keysFile)
-    ? (JSON.parse(readFileSync(keysFile, 'utf8')) as { admin?: string; helplines?: Record<string, string> })
-    : undefined;
-  const adminKey = config.ADMIN_KEY ?? savedKeys?.admin ?? newKey('ak');
-  if (!savedKeys) writeJsonAtomic(keysFile, { admin: adminKey, helplines: {} });
-
-  // 2.
-  await waitForKafka(brokers, 120_000);
-  // 3.
-  runtime = await startRuntime({
+function start(brokers: readonly string[], adminKey: string): Promise<Runtime> {
+  return startRuntime({
     warehousePath: join(config.dataDir, 'warehouse.duckdb'),
     brokers,
     port: config.PORT,
@@ -119,6 +105,34 @@ async function main(): Promise<void> {
       backupsKept: config.BACKUPS_KEPT,
     },
   });
+}
+
+async function main(): Promise<void> {
+  const brokers = config.KAFKA_BROKERS;
+  if (!brokers) {
+    throw new Error('KAFKA_BROKERS is not set: `npm start` runs a local broker and sets it; a host runs its cluster.');
+  }
+  const keysFile = join(config.dataDir, 'demo-keys.json');
+  const savedKeys = existsSync(keysFile)
+    ? (JSON.parse(readFileSync(keysFile, 'utf8')) as { admin?: string; helplines?: Record<string, string> })
+    : undefined;
+  const adminKey = config.ADMIN_KEY ?? savedKeys?.admin ?? newKey('ak');
+  if (!savedKeys) writeJsonAtomic(keysFile, { admin: adminKey, helplines: {} });
+
+  // 2.
+  await waitForKafka(brokers, 120_000);
+  // 3. A predecessor killed with its supervisor may still be closing the warehouse: wait for it.
+  const lockedUntil = Date.now() + 90_000;
+  for (;;) {
+    try {
+      runtime = await start(brokers, adminKey);
+      break;
+    } catch (error) {
+      if (!(error instanceof WarehouseLockedError) || Date.now() > lockedUntil || stopping) throw error;
+      logger.warn('the warehouse is still held by another process; waiting');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
   if (stopping) return;
   tell({ type: 'listening', url: runtime.url });
   if (config.BENCH_BARE_PORT) {
