@@ -44,13 +44,12 @@ function shutdown(reason: string, code: number, fault?: unknown): void {
   // A stop that hangs (a broker gone mid-commit) must not keep the process: the load is safe to cut.
   setTimeout(() => {
     logger.error({ reason }, 'stopping took longer than 60 s; exiting now');
-    flush();
-    process.exit(code || 1);
+    void flush().finally(() => process.exit(code || 1));
   }, 60_000).unref();
   void (async () => {
     await runtime?.stop().catch((error: unknown) => logger.error({ err: error }, 'runtime stop failed'));
     logger.info({ reason, code }, 'stopped');
-    flush();
+    await flush();
     process.exit(code);
   })();
 }

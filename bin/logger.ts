@@ -20,8 +20,8 @@ export interface Loggers {
   readonly logger: Logger;
   /** The file only. */
   readonly quiet: Logger;
-  /** Writes what is buffered (before an exit). */
-  flush(): void;
+  /** Writes what is buffered (before an exit); waits for the file to be open first. */
+  flush(): Promise<void>;
 }
 
 export function createLoggers(dataDir: string, level: string, consoleLevel = 'error'): Loggers {
@@ -36,11 +36,13 @@ export function createLoggers(dataDir: string, level: string, consoleLevel = 'er
       ]),
     ),
     quiet: pino({ level, ...OPTIONS }, file),
-    flush() {
+    async flush() {
+      // An exit right after the start: the file may still be opening (its flush would throw).
+      if ((file as unknown as { fd: number }).fd < 0) await new Promise((ok) => file.once('ready', ok));
       try {
         file.flushSync();
       } catch {
-        // Not open yet, or closed: nothing to write.
+        // Closed already: nothing to write.
       }
     },
   };

@@ -82,11 +82,15 @@ export async function supervise(): Promise<void> {
     broker: null,
   };
   const save = () => {
+    if (!owner) return;
     writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
     renameSync(`${stateFile}.tmp`, stateFile);
   };
 
   let stopping = false;
+  // supervisor.json is this supervisor's only once it owns the folder (a refused second start
+  // must not overwrite the running one's).
+  let owner = false;
   let lock: BrokerLock | undefined;
   let kafka: LocalKafka | undefined;
   let brokers = config.KAFKA_BROKERS;
@@ -105,8 +109,8 @@ export async function supervise(): Promise<void> {
     }
     stopping = true;
     log.info({ reason, code }, 'stopping');
-    say(`\nStopping (${reason}): the app (server, consumer, warehouse), then Kafka…`);
     const running = app;
+    if (running || kafka) say(`\nStopping (${reason}): the app (server, consumer, warehouse), then Kafka…`);
     if (running?.pid && running.exitCode === null && running.signalCode === null) {
       const exited = new Promise((ok) => running.once('exit', ok));
       running.kill('SIGTERM');
@@ -121,7 +125,7 @@ export async function supervise(): Promise<void> {
     if (state.broker) state.broker.pid = null;
     save();
     log.info({ reason, code }, 'stopped');
-    flush();
+    await flush();
     say(code === 0 ? 'Stopped.' : 'Stopped; see the message above.');
     process.exit(code);
   }
@@ -273,11 +277,14 @@ export async function supervise(): Promise<void> {
     process.stderr.write(`Supervisor fault: ${error.message}\n`);
     void stopAll(1, 'a fault in the supervisor');
   });
-  save();
   try {
     if (!config.KAFKA_BROKERS) {
       mkdirSync(kafkaDir, { recursive: true });
       lock = await acquireBrokerLock(kafkaDir, { onWait: say });
+    }
+    owner = true;
+    save();
+    if (!config.KAFKA_BROKERS) {
       await startBroker(say);
       say(`Kafka ${brokers?.join(',')} is up (log: ${kafka?.logFile}).`);
     }
