@@ -21,6 +21,8 @@ export interface Stack {
   /** SIGKILLs the child by pid; resolves with the pid killed. */
   kill(which: 'app' | 'broker'): Promise<number>;
   ready(): Promise<boolean>;
+  /** The supervisor's exit, however it comes. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends the signal (Ctrl-C by default) and waits for the supervisor's exit. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   appLog(): string;
@@ -65,6 +67,7 @@ export async function startStack(env: Record<string, string>, options: { dir?: s
     dir,
     url,
     supervisor,
+    exited,
     output: () => output,
     state,
     async waitForOutput(pattern, timeoutMs = 240_000, from = 0) {
