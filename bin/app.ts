@@ -40,7 +40,7 @@ function shutdown(reason: string, code: number, fault?: unknown): void {
   if (stopping) return;
   stopping = true;
   if (fault) logger.fatal({ err: fault, reason }, 'shutting down after a fault');
-  else logger.info({ reason }, 'shutting down');
+  else logger.warn({ reason }, 'shutting down');
   // A stop that hangs (a broker gone mid-commit) must not keep the process: the load is safe to cut.
   setTimeout(() => {
     logger.error({ reason }, 'stopping took longer than 60 s; exiting now');
