@@ -88,7 +88,13 @@ export function createIdempotency(deps: IdempotencyDeps) {
         attempt.outcome = 'accepted';
         done();
         const [helplineId, key] = id.split('\n') as [string, string];
-        await deps.store.rememberIdempotent(helplineId, key, requestHash, submissionId);
+        try {
+          await deps.store.rememberIdempotent(helplineId, key, requestHash, submissionId);
+        } catch {
+          // Memory answers meanwhile, and the load stores the key from the record: Kafka has the
+          // submission, so the upload is not failed for this.
+          return;
+        }
         // Stored: the warehouse answers from now on.
         if (attempts.get(id) === attempt) attempts.delete(id);
       },
