@@ -51,7 +51,7 @@ let serverUrl: string | undefined;
 
 /** V8's heap size in the server, from its /metrics. */
 async function serverHeapMb(): Promise<number> {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const text = await (await fetch(`${serverUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
   const bytes = Number(/^helpline_nodejs_heap_size_total_bytes (\d+(\.\d+)?)/m.exec(text)?.[1]);
   return round(bytes / 2 ** 20, 0);
 }
