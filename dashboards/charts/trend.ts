@@ -89,11 +89,11 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     shown: display(r.value, below, t),
     segment: '',
   }));
-  const drawn = values.filter((v) => v.value !== null);
-  const segmentOf = segments(drawn);
-  for (const v of drawn) v.segment = segmentOf.get(v) ?? v.series;
+  // A withheld value is a value (marked ×): the line goes on past it. Only no report breaks it.
+  const segmentOf = segments(values);
+  for (const v of values) v.segment = segmentOf.get(v) ?? v.series;
   const gaps = missingRuns(shown.rows.map((r) => r.period));
-  const seriesGaps = new Set(drawn.map((v) => v.segment)).size > new Set(drawn.map((v) => v.series)).size;
+  const seriesGaps = new Set(values.map((v) => v.segment)).size > new Set(values.map((v) => v.series)).size;
   const notes = [
     shown.note,
     gaps.length ? t.t('note.gap.trend', { periods: formatRuns(gaps, t) }) : '',
