@@ -11,6 +11,7 @@ import { buildChart, ChartParamsSchema } from '../dashboards/charts/index.js';
 import { renderSvg } from '../dashboards/render.js';
 import { LANGUAGES } from '../domain/index.js';
 import { CHART_CASES, CTX, gappyAnswer } from './helpers/chart-fixtures.js';
+import { type Box, inside, MEASURE_TEXT, overlaps } from './helpers/text-boxes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
@@ -29,48 +30,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface Box {
-  text: string;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
 /** Every visible text element's box, and the chart's, in page pixels. */
 async function measure(svg: string): Promise<{ boxes: Box[]; chart: Box }> {
   await page.setContent(
     `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0">${svg}</body></html>`,
   );
   // A script string: this project type-checks without the DOM library.
-  return page.evaluate(MEASURE) as Promise<{ boxes: Box[]; chart: Box }>;
+  return page.evaluate(MEASURE_TEXT('svg')) as Promise<{ boxes: Box[]; chart: Box }>;
 }
-
-const MEASURE = `(() => {
-  const root = document.querySelector('svg');
-  const r = root.getBoundingClientRect();
-  const visible = (el) => {
-    for (let e = el; e && e !== root; e = e.parentElement) {
-      const style = getComputedStyle(e);
-      if (style.display === 'none' || style.visibility === 'hidden' || Number(style.opacity) === 0) return false;
-    }
-    return true;
-  };
-  const boxes = [...root.querySelectorAll('text')]
-    .filter((el) => (el.textContent || '').trim() !== '' && visible(el))
-    .map((el) => {
-      const b = el.getBoundingClientRect();
-      return { text: el.textContent || '', x: b.x, y: b.y, w: b.width, h: b.height };
-    });
-  return { boxes, chart: { text: 'chart', x: r.x, y: r.y, w: r.width, h: r.height } };
-})()`;
-
-// Glyph boxes include the font's line gap; a pixel of shared edge is touching, not overlapping.
-const SLACK = 1;
-const overlaps = (a: Box, b: Box) =>
-  a.x + a.w - SLACK > b.x && b.x + b.w - SLACK > a.x && a.y + a.h - SLACK > b.y && b.y + b.h - SLACK > a.y;
-const inside = (a: Box, c: Box) =>
-  a.x >= c.x - SLACK && a.y >= c.y - SLACK && a.x + a.w <= c.x + c.w + SLACK && a.y + a.h <= c.y + c.h + SLACK;
 
 describe('chart text at phone and tablet widths', () => {
   for (const width of [360, 768]) {
