@@ -49,8 +49,7 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
     const { lang, fromHeader } = resolveLanguage(req.query?.lang, req.get('accept-language'));
     if (fromHeader) res.vary('Accept-Language');
     const key = `problem.${problem.code}`;
-    const title =
-      lang === 'en' ? problem.message : translator(lang).t(key in catalogue(lang) ? key : 'problem.other');
+    const title = lang === 'en' ? problem.message : translator(lang).t(key in catalogue(lang) ? key : 'problem.other');
     res
       .status(problem.status)
       .set(problem.headers)

@@ -107,6 +107,7 @@ describe.each(LANGUAGES)('pages in %s', (lang) => {
         const embed = await shoot(`/embed/${chart}?${query}&lang=${lang}`, width, `embed-${chart}-${lang}-${width}`);
         await embed.page.waitForSelector('figure[data-rendered="true"]', { timeout: 30_000 });
         expect(await embed.page.getAttribute('html', 'dir')).toBe(expected.dir);
+        await embed.take();
         const { boxes, chart: box } = (await embed.page.evaluate(MEASURE_TEXT('.chart svg'))) as {
           boxes: Box[];
           chart: Box;
@@ -118,7 +119,6 @@ describe.each(LANGUAGES)('pages in %s', (lang) => {
           `${chart} ${lang} ${width}`,
         ).toEqual([]);
         expect(embed.errors).toEqual([]);
-        await embed.take();
         await embed.page.close();
       }
 

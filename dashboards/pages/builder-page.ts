@@ -52,7 +52,7 @@ export function builderPage(query: Query, years: readonly string[], t: Translato
   body { margin: 0 auto; max-width: 1100px; padding: 12px; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }
   .layout { display: flex; flex-wrap: wrap; gap: 16px; }
   form { flex: 1 1 260px; display: flex; flex-direction: column; gap: 8px; }
-  form label { display: flex; flex-direction: column; font-size: 13px; }
+  form label { display: flex; flex-direction: column; font-size: 13px; max-width: 100%; min-width: 0; }
   form label[hidden] { display: none; }
   select, input { font-size: 15px; padding: 4px; max-width: 100%; }
   .preview { flex: 3 1 480px; min-width: 0; }

@@ -83,7 +83,7 @@ export function homePage(input: {
   body { margin: 0 auto; max-width: 1000px; padding: 12px; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }
   header p { margin-top: 0; }
   form { display: flex; flex-wrap: wrap; gap: 8px 16px; padding: 8px 0; border-bottom: 1px solid #ddd; }
-  form label { display: flex; flex-direction: column; font-size: 13px; }
+  form label { display: flex; flex-direction: column; font-size: 13px; max-width: 100%; min-width: 0; }
   select { font-size: 15px; padding: 4px; max-width: 100%; }
   .headlines { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
   .headline { flex: 1 1 220px; border: 1px solid #ddd; border-radius: 6px; padding: 12px; }

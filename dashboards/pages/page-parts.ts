@@ -33,6 +33,9 @@ export function languageLinks(path: string, query: Record<string, string | undef
 export const FIGURE_STYLE = `
   figure { margin: 0; padding: 8px 0; }
   .chart { width: 100%; min-height: 240px; }
+  /* Charts keep a left-to-right base, as when drawn on the server; their Arabic text carries its
+     own right-to-left embedding, and their layout is mirrored by the spec (axis, legend, title). */
+  .chart { direction: ltr; }
   figcaption { font-size: 12px; color: #555; margin-top: 4px; }
   details { font-size: 13px; margin-top: 6px; }
   .table-scroll { max-height: 320px; overflow: auto; }
