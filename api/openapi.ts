@@ -8,6 +8,7 @@ import {
   CHART_NAMES,
   type ChartName,
   JobRequestSchema,
+  LangSchema,
   MappingsSchema,
   NewAdminKeySchema,
   NewHelplineSchema,
@@ -18,6 +19,10 @@ import {
   UnlockSchema,
   WebhookSchema,
 } from '../domain/index.js';
+
+/** Labels come in the asked language (then Accept-Language, then English); codes never change. */
+const MetaQuery = z.object({ lang: LangSchema.optional() });
+
 import { ARROW_STREAM } from './formats.js';
 import {
   CompletenessQuerySchema,
@@ -125,24 +130,28 @@ export function buildOpenApi(codes: {
       method: 'get',
       path: '/v1/meta/harm-types',
       summary: 'Harm taxonomy: types, groups, rollups',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/regions',
       summary: 'Regions',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/countries',
       summary: 'Countries with their regions',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/dimensions',
       summary: 'Every code list',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
