@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.data/**', '.cache/**'],
+    // test/stack/: the whole `npm start` stack, killed and restarted (npm run test:stack).
+    exclude: ['node_modules/**', '.data/**', '.cache/**', 'test/stack/**'],
     globalSetup: ['test/helpers/global-kafka.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

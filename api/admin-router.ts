@@ -4,6 +4,7 @@
  */
 import { type Request, type Response, Router } from 'express';
 import {
+  type ApiKeyView,
   AppError,
   findCountry,
   forbidden,
@@ -12,8 +13,11 @@ import {
   KEY_GRACE_DAYS,
   type Mappings,
   MappingsSchema,
+  NewAdminKeySchema,
   NewHelplineSchema,
   notFound,
+  RevokeKeySchema,
+  RotateKeySchema,
   UnlockSchema,
 } from '../domain/index.js';
 import { requirePrincipal, zodProblems } from '../ingest/index.js';
@@ -22,7 +26,17 @@ export interface AdminRegistry {
   addHelpline(h: HelplineInfo, now: Date): Promise<{ key: string }>;
   findHelpline(id: string): Promise<HelplineInfo | undefined>;
   listHelplines(): Promise<HelplineInfo[]>;
-  rotateKey(id: string, now: Date, graceMs: number): Promise<{ key: string; previousValidUntil: string }>;
+  rotateKey(
+    id: string,
+    now: Date,
+    graceMs: number,
+  ): Promise<{ key: string; prefix: string; previousValidUntil: string }>;
+  listKeys(helplineId: string | undefined, now: Date): Promise<ApiKeyView[]>;
+  issueAdminKey(now: Date, days: number): Promise<{ key: string; prefix: string; expiresAt: string }>;
+  revokeKey(
+    by: { prefix: string } | { key: string },
+    now: Date,
+  ): Promise<{ revoked: ApiKeyView[] } | 'not_found' | 'last_admin'>;
   getMappings(id: string): Promise<Record<string, Record<string, string>>>;
   putMappings(id: string, mappings: Mappings, now: Date): Promise<void>;
 }
@@ -99,13 +113,47 @@ export function createAdminRouter(registry: AdminRegistry, unlocker: PeriodUnloc
 
   router.post('/v1/admin/helplines/:id/keys', async (req, res) => {
     const helpline = await existing(registry, req);
-    const rotated = await registry.rotateKey(helpline.id, clock(), KEY_GRACE_DAYS * 86_400_000);
+    const { revokePrevious } = parseBody(RotateKeySchema, req.body ?? {});
+    const rotated = await registry.rotateKey(helpline.id, clock(), revokePrevious ? 0 : KEY_GRACE_DAYS * 86_400_000);
     res.status(201).json({
       helplineId: helpline.id,
       key: rotated.key,
+      prefix: rotated.prefix,
       previousKeysValidUntil: rotated.previousValidUntil,
-      note: `Earlier keys keep working for ${KEY_GRACE_DAYS} days. This key is shown only now.`,
+      note: revokePrevious
+        ? 'Earlier keys stopped working now. This key is shown only now.'
+        : `Earlier keys keep working for ${KEY_GRACE_DAYS} days. This key is shown only now.`,
     });
+  });
+
+  router.get('/v1/admin/helplines/:id/keys', async (req, res) => {
+    const helpline = await existing(registry, req);
+    res.json({ keys: await registry.listKeys(helpline.id, clock()) });
+  });
+
+  router.get('/v1/admin/keys', async (_req, res) => {
+    res.json({ keys: await registry.listKeys(undefined, clock()) });
+  });
+
+  router.post('/v1/admin/keys', async (req, res) => {
+    const { expiresInDays } = parseBody(NewAdminKeySchema, req.body ?? {});
+    const issued = await registry.issueAdminKey(clock(), expiresInDays);
+    res.status(201).json({
+      ...issued,
+      note: 'A new admin key, shown only now. To rotate, revoke the old one by its prefix once this one is in use.',
+    });
+  });
+
+  router.post('/v1/admin/keys/revoke', async (req, res) => {
+    const by = parseBody(RevokeKeySchema, req.body);
+    const outcome = await registry.revokeKey(by, clock());
+    if (outcome === 'not_found') throw notFound('No working key matches.');
+    if (outcome === 'last_admin') {
+      throw new AppError('last_admin_key', 'This is the last working admin key; issue another before revoking it.', {
+        status: 409,
+      });
+    }
+    res.json({ ...outcome, note: 'Revoked now: requests with this key are refused from this moment.' });
   });
 
   router.get('/v1/admin/helplines/:id/mappings', async (req, res) => {

@@ -3,7 +3,7 @@
  *
  *   request id → identify caller (optional key) → routes (ingest, meta, trends, extra) → 404 → problem+json
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type Request, type Response, type Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -14,6 +14,7 @@ import {
   type Authenticate,
   CHANNEL_CODES,
   COUNTRY_CODES,
+  forbidden,
   GENDER_CODES,
   HARM_FILTER_CODES,
   type Metrics,
@@ -21,9 +22,19 @@ import {
   notFound,
   REGION_CODES,
   SPLITS,
+  unauthorized,
 } from '../domain/index.js';
-import { createSubmissionsRouter, identify, principalOf, type SubmissionsRouterDeps } from '../ingest/index.js';
+import {
+  bearerKey,
+  createSubmissionsRouter,
+  principalOf,
+  type SubmissionsRouterDeps,
+  strictJsonBody,
+} from '../ingest/index.js';
 import { type AdminRegistry, createAdminRouter } from './admin-router.js';
+import { answerConditionalGets } from './http/conditional-get.js';
+import { createFailedAuthLimiter, type FailedAuthPolicy } from './http/failed-auth.js';
+import { identify } from './http/identify.js';
 import { createJobsRouter, type JobsAdmin } from './jobs-router.js';
 import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
 import { createMetaRouter } from './meta-router.js';
@@ -50,8 +61,12 @@ export interface ApiDeps {
   /** Noise-mode defaults (ε per release, budget per month). */
   readonly noise?: NoiseDefaults;
   readonly metrics?: Metrics;
-  /** The Prometheus exposition for `/metrics`. */
+  /** The Prometheus exposition for `/metrics` (admin key or `metricsToken`). */
   readonly metricsText?: () => Promise<{ contentType: string; body: string }>;
+  /** A scrape token for `/metrics` (METRICS_TOKEN), so a scraper needs no admin key. */
+  readonly metricsToken?: string;
+  /** Failed authentication allowed per address and key prefix. */
+  readonly failedAuth?: FailedAuthPolicy;
   /** Routers of later stages (dashboards), mounted before the 404 and error handlers. */
   readonly routers?: readonly Router[];
 }
@@ -62,6 +77,8 @@ export function createApi(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
+  answerConditionalGets(app);
+  const failedAuth = createFailedAuthLimiter(deps.clock, deps.failedAuth);
   // Charts are embedded in other sites' pages: allow framing and cross-origin use, keep scripts
   // to this server.
   app.use(
@@ -113,18 +130,32 @@ export function createApi(deps: ApiDeps): Express {
     channel: CHANNEL_CODES,
     splits: SPLITS,
   });
-  if (deps.metricsText) {
-    const text = deps.metricsText;
-    app.get('/metrics', async (_req, res) => {
-      const { contentType, body } = await text();
-      res.type(contentType).set('Cache-Control', 'no-store').send(body);
-    });
-  }
   app.get('/v1/openapi.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').json(openapi);
   });
   app.use(createDocsRouter());
-  app.use(identify(deps.authenticate));
+  if (deps.metricsText) {
+    // Before `identify`: a scraper's token is not an API key and must not count as a failed one.
+    const text = deps.metricsText;
+    const token = deps.metricsToken;
+    app.get('/metrics', async (req, res, next) => {
+      const key = bearerKey(req);
+      if (!(token && key && sameSecret(key, token))) return next();
+      const { contentType, body } = await text();
+      res.type(contentType).set('Cache-Control', 'no-store').send(body);
+    });
+  }
+  app.use(identify(deps.authenticate, failedAuth));
+  if (deps.metricsText) {
+    const text = deps.metricsText;
+    app.get('/metrics', async (_req, res) => {
+      const principal = principalOf(res);
+      if (!principal) throw unauthorized('Metrics need the admin key or the METRICS_TOKEN (Authorization: Bearer …).');
+      if (principal.role !== 'admin') throw forbidden('Metrics need the admin key or the METRICS_TOKEN.');
+      const { contentType, body } = await text();
+      res.type(contentType).set('Cache-Control', 'no-store').send(body);
+    });
+  }
   app.use(
     rateLimit({
       windowMs: 60_000,
@@ -149,7 +180,7 @@ export function createApi(deps: ApiDeps): Express {
   );
 
   app.use(createSubmissionsRouter(deps.submissions));
-  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(strictJsonBody('256kb'));
   app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion, deps.noise));
   app.use(createMetaRouter());
@@ -172,11 +203,8 @@ function observe(req: Request, res: Response, logger: Logger, metrics: Metrics):
   const started = performance.now();
   res.once('finish', () => {
     const seconds = (performance.now() - started) / 1000;
-    const route = req.route?.path
-      ? `${req.baseUrl}${String(req.route.path)}`
-      : res.statusCode === 404
-        ? '(unmatched)'
-        : req.path;
+    // Only route patterns become labels: a raw path is anyone's text and grows without bound.
+    const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
     metrics.httpRequest(route, req.method, res.statusCode, seconds);
     if (req.method === 'POST' && route === '/v1/submissions') {
       metrics.upload(res.statusCode < 300 ? 'accepted' : 'rejected', String(res.statusCode));
@@ -193,3 +221,6 @@ function observe(req: Request, res: Response, logger: Logger, metrics: Metrics):
     );
   });
 }
+
+const sameSecret = (a: string, b: string) =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());

@@ -1,6 +1,7 @@
 /** Completeness (public: who reported, not what) and the docs UI, served from this server. */
 import { createRequire } from 'node:module';
-import express, { Router } from 'express';
+import { join } from 'node:path';
+import { Router } from 'express';
 import { AppError } from '../domain/index.js';
 import { zodProblems } from '../ingest/index.js';
 import { type Cell, negotiate, sendTable } from './formats.js';
@@ -59,6 +60,7 @@ export function createCompletenessRouter(
 }
 
 const require = createRequire(import.meta.url);
+const DOCS_ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
 
 /** Swagger UI from node_modules, with our own page and initializer (no inline script, no CDN). */
 export function createDocsRouter(): Router {
@@ -77,6 +79,12 @@ export function createDocsRouter(): Router {
   router.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript; charset=utf-8').send(init);
   });
-  router.use('/docs/assets', express.static(dist, { index: false, maxAge: '1d' }));
+  // Only the two files the page uses: not the package's manifest, source maps or sample pages.
+  for (const file of DOCS_ASSETS) {
+    const path = join(dist, file);
+    router.get(`/docs/assets/${file}`, (_req, res) => {
+      res.sendFile(path, { maxAge: '1d', dotfiles: 'deny' });
+    });
+  }
   return router;
 }

@@ -1,5 +1,9 @@
-/** The closed code lists a submission may use and a query may filter by. */
-import { Router } from 'express';
+/**
+ * The closed code lists a submission may use and a query may filter by, with their labels in the
+ * reader's language (`?lang=`, then Accept-Language, then English). Codes never change with the
+ * language; only labels do.
+ */
+import { type Request, type Response, Router } from 'express';
 import {
   AGE_BANDS,
   CHANNELS,
@@ -9,40 +13,70 @@ import {
   HARM_TYPES,
   REGIONS,
   ROLLUPS,
+  resolveLanguage,
   TAXONOMY_VERSION,
+  type Translator,
+  translator,
 } from '../domain/index.js';
+
+/** The reader's translator; a language taken from the header makes the answer vary by it. */
+function readerOf(req: Request, res: Response): Translator {
+  const { lang, fromHeader } = resolveLanguage(req.query.lang, req.get('accept-language'));
+  if (fromHeader) res.vary('Accept-Language');
+  res.set({ 'Content-Language': lang, 'Cache-Control': 'public, max-age=3600' });
+  return translator(lang);
+}
+
+function lists(t: Translator) {
+  return {
+    groups: HARM_GROUPS.map((g) => ({ ...g, label: t.label('harmGroup', g.code) })),
+    types: HARM_TYPES.map((h) => ({ ...h, label: t.label('harm', h.code) })),
+    rollups: ROLLUPS.map((r) => ({ ...r, label: t.label('rollup', r.code) })),
+    regions: REGIONS.map((r) => ({ ...r, label: t.label('region', r.code) })),
+    countries: COUNTRIES.map((c) => ({ ...c, name: t.label('country', c.code) })),
+    ageBands: AGE_BANDS.map((a) => ({ ...a, label: t.label('ageBand', a.code) })),
+    genders: GENDERS.map((g) => ({ ...g, label: t.label('gender', g.code) })),
+    channels: CHANNELS.map((c) => ({ ...c, label: t.label('channel', c.code) })),
+  };
+}
 
 export function createMetaRouter(): Router {
   const router = Router();
-  const cache = (res: import('express').Response) => res.set('Cache-Control', 'public, max-age=3600');
-  router.get('/v1/meta/harm-types', (_req, res) => {
-    cache(res).json({
+  router.get('/v1/meta/harm-types', (req, res) => {
+    const l = lists(readerOf(req, res));
+    res.json({
       taxonomyVersion: TAXONOMY_VERSION,
-      groups: HARM_GROUPS.map((g) => ({
+      groups: l.groups.map((g) => ({
         ...g,
-        types: HARM_TYPES.filter((t) => t.group === g.code).map((t) => t.code),
+        types: HARM_TYPES.filter((h) => h.group === g.code).map((h) => h.code),
       })),
-      types: HARM_TYPES,
-      rollups: ROLLUPS,
+      types: l.types,
+      rollups: l.rollups,
     });
   });
-  router.get('/v1/meta/regions', (_req, res) => {
-    cache(res).json({ regions: REGIONS });
+  router.get('/v1/meta/regions', (req, res) => {
+    res.json({ regions: lists(readerOf(req, res)).regions });
   });
-  router.get('/v1/meta/countries', (_req, res) => {
-    cache(res).json({ countries: COUNTRIES });
+  router.get('/v1/meta/countries', (req, res) => {
+    res.json({ countries: lists(readerOf(req, res)).countries });
   });
-  router.get('/v1/meta/dimensions', (_req, res) => {
-    cache(res).json({
+  router.get('/v1/meta/dimensions', (req, res) => {
+    const t = readerOf(req, res);
+    const l = lists(t);
+    res.json({
       taxonomyVersion: TAXONOMY_VERSION,
-      harm: HARM_TYPES.map((t) => ({ code: t.code, label: t.label, group: t.group })),
-      harmGroup: HARM_GROUPS,
-      rollup: ROLLUPS.map((r) => ({ code: r.code, label: r.label, types: r.types })),
-      ageBand: AGE_BANDS,
-      gender: GENDERS,
-      channel: CHANNELS,
-      region: REGIONS,
-      country: COUNTRIES,
+      harm: l.types.map((h) => ({ code: h.code, label: h.label, group: h.group })),
+      harmGroup: l.groups,
+      rollup: l.rollups.map((r) => ({ code: r.code, label: r.label, types: r.types })),
+      ageBand: l.ageBands,
+      gender: l.genders,
+      channel: l.channels,
+      region: l.regions,
+      country: l.countries,
+      // What each dimension is called, in the same language.
+      dimensionLabels: Object.fromEntries(
+        ['region', 'country', 'harmGroup', 'harm', 'ageBand', 'gender', 'channel'].map((d) => [d, t.column(d)]),
+      ),
     });
   });
   return router;

@@ -4,16 +4,25 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
+  ApiKeyViewSchema,
   CHART_NAMES,
   type ChartName,
   JobRequestSchema,
+  LangSchema,
   MappingsSchema,
+  NewAdminKeySchema,
   NewHelplineSchema,
   ReleaseRequestSchema,
+  RevokeKeySchema,
+  RotateKeySchema,
   SubmissionBodySchema,
   UnlockSchema,
   WebhookSchema,
 } from '../domain/index.js';
+
+/** Labels come in the asked language (then Accept-Language, then English); codes never change. */
+const MetaQuery = z.object({ lang: LangSchema.optional() });
+
 import { ARROW_STREAM } from './formats.js';
 import {
   CompletenessQuerySchema,
@@ -121,24 +130,28 @@ export function buildOpenApi(codes: {
       method: 'get',
       path: '/v1/meta/harm-types',
       summary: 'Harm taxonomy: types, groups, rollups',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/regions',
       summary: 'Regions',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/countries',
       summary: 'Countries with their regions',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
       method: 'get',
       path: '/v1/meta/dimensions',
       summary: 'Every code list',
+      request: { query: MetaQuery },
       responses: { 200: json(z.object({}).passthrough()) },
     },
     {
@@ -256,10 +269,60 @@ export function buildOpenApi(codes: {
     {
       method: 'post',
       path: '/v1/admin/helplines/{id}/keys',
-      summary: 'Rotate the key (old keys keep working for 7 days)',
+      summary: 'Rotate the key (old keys keep working for 7 days, or stop now with revokePrevious)',
+      security: secured,
+      request: {
+        params: z.object({ id: z.string() }),
+        body: { required: false, content: { 'application/json': { schema: RotateKeySchema } } },
+      },
+      responses: {
+        201: json(
+          z.object({
+            helplineId: z.string(),
+            key: z.string(),
+            prefix: z.string(),
+            previousKeysValidUntil: z.string(),
+            note: z.string(),
+          }),
+        ),
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/admin/helplines/{id}/keys',
+      summary: "A helpline's keys: prefixes, expiry, revocation (never the keys)",
       security: secured,
       request: { params: z.object({ id: z.string() }) },
-      responses: { 201: json(z.object({ key: z.string() }).passthrough()) },
+      responses: { 200: json(z.object({ keys: z.array(ApiKeyViewSchema) })), 404: problem('No such helpline') },
+    },
+    {
+      method: 'get',
+      path: '/v1/admin/keys',
+      summary: 'Every key: prefixes, roles, expiry, revocation (never the keys)',
+      security: secured,
+      responses: { 200: json(z.object({ keys: z.array(ApiKeyViewSchema) })) },
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/keys',
+      summary: 'Issue an admin key that expires (rotate: issue, then revoke the old one)',
+      security: secured,
+      request: { body: { required: false, content: { 'application/json': { schema: NewAdminKeySchema } } } },
+      responses: {
+        201: json(z.object({ key: z.string(), prefix: z.string(), expiresAt: z.string(), note: z.string() })),
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/admin/keys/revoke',
+      summary: 'Revoke a key now, by its prefix or by the key itself',
+      security: secured,
+      request: { body: { content: { 'application/json': { schema: RevokeKeySchema } } } },
+      responses: {
+        200: json(z.object({ revoked: z.array(ApiKeyViewSchema), note: z.string() })),
+        404: problem('No working key matches'),
+        409: problem('The last working admin key'),
+      },
     },
     {
       method: 'get',
@@ -368,14 +431,16 @@ export function buildOpenApi(codes: {
     {
       method: 'get',
       path: '/admin/completeness',
-      summary: 'Completeness page: who reported which months, how late',
+      summary: 'Completeness page: who reported which months, how late (admin key)',
+      security: secured,
       request: { query: z.object({ year: z.number().int().optional() }) },
       responses: { 200: html('Completeness page') },
     },
     {
       method: 'get',
       path: '/metrics',
-      summary: 'Prometheus metrics',
+      summary: 'Prometheus metrics (admin key or METRICS_TOKEN as a bearer token)',
+      security: secured,
       responses: { 200: text('text/plain', 'Prometheus text format') },
     },
     {
@@ -389,6 +454,18 @@ export function buildOpenApi(codes: {
       method: 'get',
       path: '/docs/init.js',
       summary: 'Documentation page script',
+      responses: { 200: text('application/javascript', 'Script') },
+    },
+    {
+      method: 'get',
+      path: '/docs/assets/swagger-ui.css',
+      summary: "Swagger UI's style sheet (the only two files of swagger-ui-dist served)",
+      responses: { 200: text('text/css', 'Style sheet') },
+    },
+    {
+      method: 'get',
+      path: '/docs/assets/swagger-ui-bundle.js',
+      summary: "Swagger UI's script",
       responses: { 200: text('application/javascript', 'Script') },
     },
     {

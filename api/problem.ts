@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from '../domain/index.js';
+import { AppError, catalogue, isAppError, resolveLanguage, translator } from '../domain/index.js';
 
 interface BodyParserError {
   type?: string;
@@ -45,14 +45,21 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
       logger.info({ requestId, code: problem.code, status: problem.status, path: req.path }, 'request refused');
     }
     if (res.headersSent) return;
+    // The title in the reader's language; the occurrence's own (English) message stays as detail.
+    const { lang, fromHeader } = resolveLanguage(req.query?.lang, req.get('accept-language'));
+    if (fromHeader) res.vary('Accept-Language');
+    const key = `problem.${problem.code}`;
+    const title = lang === 'en' ? problem.message : translator(lang).t(key in catalogue(lang) ? key : 'problem.other');
     res
       .status(problem.status)
       .set(problem.headers)
+      .set('Content-Language', lang)
       .type('application/problem+json')
       .send(
         JSON.stringify({
           type: `https://helpline-analytics.org/problems/${problem.code}`,
-          title: problem.message,
+          title,
+          ...(lang === 'en' ? {} : { detail: problem.message }),
           status: problem.status,
           code: problem.code,
           instance: req.originalUrl.split('?')[0],

@@ -10,6 +10,7 @@ export interface ReleaseAdmin {
     codeVersion: string;
     baseUrl?: string;
     noise?: { epsilon: string; split?: Record<string, string>; reconcile?: boolean; budgetPerMonth: string };
+    regimeOverride?: { reason: string };
   }): Promise<unknown>;
   /** The privacy-budget ledger (noise releases). */
   budget?(budgetPerMonth: string): Promise<unknown>;
@@ -86,7 +87,7 @@ export function createReleasesRouter(
         problems: zodProblems(parsed.error),
       });
     }
-    const { mode, epsilon, split, reconcile, ...given } = parsed.data;
+    const { mode, epsilon, split, reconcile, regimeOverride, ...given } = parsed.data;
     const params = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<
       string,
       number
@@ -96,6 +97,7 @@ export function createReleasesRouter(
       params,
       codeVersion,
       baseUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+      ...(regimeOverride ? { regimeOverride } : {}),
       ...(mode === 'noise'
         ? {
             noise: {

@@ -102,6 +102,15 @@ export const ReleaseManifestSchema = z
     codeVersion: z.string(),
     checksum: z.string(),
     citation: z.string(),
+    regimeOverride: z
+      .object({
+        reason: z.string(),
+        overlaps: z.array(
+          z.object({ id: z.string(), mode: z.enum(['suppression', 'noise']), from: z.string(), to: z.string() }),
+        ),
+      })
+      .optional()
+      .meta({ description: 'published over months the other protection method had published, and why' }),
   })
   .meta({ id: 'ReleaseManifest' });
 

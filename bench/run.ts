@@ -10,7 +10,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -42,9 +51,34 @@ let serverUrl: string | undefined;
 
 /** V8's heap size in the server, from its /metrics. */
 async function serverHeapMb(): Promise<number> {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const text = await (await fetch(`${serverUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
   const bytes = Number(/^helpline_nodejs_heap_size_total_bytes (\d+(\.\d+)?)/m.exec(text)?.[1]);
   return round(bytes / 2 ** 20, 0);
+}
+
+/** The server's output and log, kept after the run (the work folder is removed). */
+const SERVER_LOGS = join(ROOT, '.cache', 'bench', 'server');
+let current: Server | undefined;
+let stoppingServer = false;
+
+function lastLines(path: string, n = 15): string {
+  if (!existsSync(path)) return '  (none)';
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').slice(-n);
+  return lines.map((l) => `  ${l.slice(0, 400)}`).join('\n') || '  (empty)';
+}
+
+/** When a phase fails: how the server is (running, or how it ended) and the end of what it wrote. */
+function serverReport(server: Server): string {
+  const ending = server.ended();
+  return [
+    ending
+      ? `  the server has ended: ${ending.signal ? `signal ${ending.signal}` : `exit code ${ending.code}`}${ending.reason ? ` (it logged: ${ending.reason})` : ''}`
+      : '  the server is still running',
+    `  stderr (${server.files.stderr}):`,
+    lastLines(server.files.stderr),
+    `  log (${server.files.log}):`,
+    lastLines(server.files.log),
+  ].join('\n');
 }
 
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
@@ -59,28 +93,69 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefi
   } catch (error) {
     failures.push(`${name}: ${(error as Error).message}`);
     say(`  FAILED: ${(error as Error).message}`);
+    if (current) say(serverReport(current));
     return undefined;
   }
+}
+
+interface ServerEnding {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Why the server said it stopped (its log's last "shutting down" record), if it said. */
+  readonly reason: string | null;
 }
 
 interface Server {
   readonly url: string;
   readonly bareUrl: string;
   readonly child: ChildProcess;
+  readonly files: { readonly stdout: string; readonly stderr: string; readonly log: string };
+  ended(): ServerEnding | undefined;
   stop(): Promise<number | null>;
+}
+
+/** The reason in the server's last "shutting down" log record (the signal, or the fault). */
+function loggedReason(logPath: string): string | null {
+  if (!existsSync(logPath)) return null;
+  const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').reverse();
+  for (const line of lines) {
+    if (!line.includes('shutting down')) continue;
+    try {
+      const record = JSON.parse(line) as { reason?: string; err?: { message?: string } };
+      return [record.reason, record.err?.message].filter(Boolean).join(': ') || null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 async function startServer(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const barePort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'start.ts')], {
+  rmSync(SERVER_LOGS, { recursive: true, force: true });
+  mkdirSync(SERVER_LOGS, { recursive: true });
+  const files = {
+    stdout: join(SERVER_LOGS, 'stdout.log'),
+    stderr: join(SERVER_LOGS, 'stderr.log'),
+    log: join(env.DATA_DIR ?? work, 'logs', 'app.log'),
+  };
+  // The app itself (what npm start supervises): its pid is the process whose memory is measured.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), BENCH_BARE_PORT: String(barePort) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.stdout?.pipe(createWriteStream(files.stdout));
+  child.stderr?.pipe(createWriteStream(files.stderr));
   let tail = '';
   child.stderr?.on('data', (c: Buffer) => {
     tail = (tail + c.toString()).slice(-3000);
+  });
+  let ending: ServerEnding | undefined;
+  child.once('exit', (code, signal) => {
+    ending = { code, signal, reason: loggedReason(files.log) };
+    if (!stoppingServer) say(`\n  the server ended unexpectedly: ${JSON.stringify(ending)}`);
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -93,17 +168,22 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     if (i > 600) throw new Error('the server did not start in 60 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
+  const server: Server = {
     url,
     bareUrl: `http://127.0.0.1:${barePort}`,
     child,
+    files,
+    ended: () => ending,
     stop: () =>
       new Promise((ok) => {
-        if (child.exitCode !== null) return ok(child.exitCode);
+        stoppingServer = true;
+        if (child.exitCode !== null || child.signalCode !== null) return ok(child.exitCode);
         child.once('exit', (code) => ok(code));
         child.kill('SIGTERM');
       }),
   };
+  current = server;
+  return server;
 }
 
 async function cannon(url: string, requests: { path: string; headers?: Record<string, string> }[], seconds = 10) {
@@ -453,6 +533,12 @@ async function main(): Promise<void> {
     serverUrl = undefined;
     const stopped = await server.stop();
     if (stopped !== 0) failures.push(`the server stopped with exit code ${stopped}`);
+    // Kept with the output: the work folder goes at the end.
+    if (existsSync(server.files.log)) copyFileSync(server.files.log, join(SERVER_LOGS, 'app.log'));
+    results.server = {
+      ended: server.ended() ?? null,
+      files: { stdout: server.files.stdout, stderr: server.files.stderr, log: join(SERVER_LOGS, 'app.log') },
+    };
     const rebuild = await phase('rebuild from the topic', async () => {
       let records = 0n;
       const bar = progress('rebuild', 1);
@@ -546,6 +632,7 @@ try {
 } catch (error) {
   failures.push(`run: ${(error as Error).message}`);
 } finally {
+  if (current && existsSync(current.files.log)) copyFileSync(current.files.log, join(SERVER_LOGS, 'app.log'));
   rmSync(work, { recursive: true, force: true });
 }
 results.targets = targets();

@@ -29,11 +29,24 @@ const ConfigSchema = z.object({
   KAFKA_GROUP_ID: z.string().default('helpline-warehouse'),
   KAFKA_TOPIC_SUBMISSIONS: z.string().default('helpline.submissions.v1'),
   KAFKA_TOPIC_DEAD_LETTERS: z.string().default('helpline.submissions.dlq.v1'),
-  /** How soon the group notices a dead worker and hands its partitions on (broker minimum 6 s). */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
+  /**
+   * How long the consumer may go unheard before its group drops it: Kafka's own default. A crashed
+   * worker's successor does not wait for it (it tells the group the old member left).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(45_000),
   ADMIN_KEY: z.string().min(24, 'ADMIN_KEY must be at least 24 characters').optional(),
+  /** The configured ADMIN_KEY stops working this many days after the server first saw it. */
+  ADMIN_KEY_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** A bearer token that may read /metrics (a Prometheus scraper), besides the admin key. */
+  METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  /** A smaller demo (tries and tests): the first N demo helplines, from this month on. */
+  DEMO_HELPLINES: z.coerce.number().int().min(1).max(150).optional(),
+  DEMO_FROM: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month written YYYY-MM')
+    .optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** The secretariat's time zone: deadlines, schedules and "last month" are in it. */
   TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'an IANA time zone such as Europe/Amsterdam'),

@@ -8,15 +8,16 @@
  *
  * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { answerFromRelease, createApi } from '../api/index.js';
+import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
+import { createIdempotency } from '../ingest/idempotency.js';
 import { createTransformer } from '../transform/index.js';
 import {
   createJobRunner,
@@ -41,16 +42,24 @@ export interface RuntimeOptions {
   readonly port: number;
   readonly host?: string;
   readonly logger: Logger;
+  /** KafkaJS's own chatter (default: `logger`). */
+  readonly kafkaLogger?: Logger;
   readonly topics?: Topics;
   readonly groupId?: string;
   readonly sessionTimeoutMs?: number;
   readonly rateLimitPerMinute?: number;
   readonly adminKey?: string;
+  /** The configured admin key stops working this many days after it was first seen. */
+  readonly adminKeyMaxAgeDays?: number;
+  /** A scrape token for `/metrics`. */
+  readonly metricsToken?: string;
   readonly clock?: () => Date;
   /** Exports, backups and job locks live here (default: the warehouse file's folder). */
   readonly dataDir?: string;
   readonly jobs?: JobOptions;
   readonly releases?: ReleaseOptions;
+  /** Header, body and response timeouts of the HTTP server. */
+  readonly httpLimits?: ServerLimits;
 }
 
 export interface ReleaseOptions {
@@ -80,6 +89,35 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+/**
+ * Resolves true once the stored offsets reach `horizon` in every partition (then stays true), or
+ * false when `ms` passed first. One poll at a time, shared by every waiting request.
+ */
+function catchUpWatch(
+  horizon: ReadonlyMap<number, bigint>,
+  stored: () => Promise<ReadonlyMap<number, bigint>>,
+): (ms: number) => Promise<boolean> {
+  let reached = [...horizon.values()].every((end) => end === 0n);
+  let poll: Promise<boolean> | undefined;
+  const check = async () => {
+    const at = await stored();
+    reached = [...horizon].every(([partition, end]) => (at.get(partition) ?? 0n) >= end);
+    return reached;
+  };
+  return async (ms) => {
+    const deadline = Date.now() + ms;
+    while (!reached) {
+      poll ??= check().finally(() => {
+        poll = undefined;
+      });
+      if (await poll) break;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return true;
+  };
+}
+
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
@@ -87,7 +125,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   // 1.
   const warehouse = await openWarehouse(options.warehousePath);
-  if (options.adminKey) await warehouse.registry.ensureAdminKey(options.adminKey, clock());
+  if (options.adminKey) {
+    const admin = await warehouse.registry.ensureAdminKey(options.adminKey, clock(), options.adminKeyMaxAgeDays ?? 365);
+    const daysLeft = (new Date(admin.expiresAt).getTime() - clock().getTime()) / 86_400_000;
+    if (admin.expired)
+      logger.warn({ expiresAt: admin.expiresAt }, 'ADMIN_KEY has expired or was revoked: set a new one');
+    else if (daysLeft < 30) logger.warn({ expiresAt: admin.expiresAt }, 'ADMIN_KEY expires soon: set a new one');
+  }
 
   const dataDir = options.dataDir ?? dirname(options.warehousePath);
   const jobOptions = options.jobs ?? {};
@@ -95,8 +139,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const policy = { deadlineDay: jobOptions.deadlineDay ?? 15, timeZone: jobOptions.timeZone ?? 'UTC' };
 
   // 2.
-  const bus = createKafkaBus({ brokers: options.brokers, clientId: 'helpline-analytics', logger });
+  const bus = createKafkaBus({
+    brokers: options.brokers,
+    clientId: 'helpline-analytics',
+    logger,
+    ...(options.kafkaLogger ? { clientLogger: options.kafkaLogger } : {}),
+  });
   await bus.ensureTopics(topics);
+  // Everything in the topic now was produced by earlier processes: once the warehouse holds it,
+  // every Idempotency-Key they answered is in the warehouse too.
+  const horizon = await bus.endOffsets(topics.submissions);
+  const caughtUp = catchUpWatch(horizon, () =>
+    warehouse.loadTarget.storedOffsets(topics.submissions, [...horizon.keys()]),
+  );
   const { metrics, text: metricsText } = createMetrics({
     lag: async () => {
       const ends = await bus.endOffsets(topics.submissions);
@@ -108,10 +163,51 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   });
   const producer = await bus.producer();
-  const newTransformer = () =>
-    createTransformer({
-      consumer: bus.consumer(options.groupId ?? 'helpline-warehouse', {
-        sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+  const groupId = options.groupId ?? 'helpline-warehouse';
+  // The member id is kept so the next start can tell the group its predecessor is gone (after a
+  // SIGKILL the group would otherwise wait a whole session timeout for it).
+  const memberFile = join(dataDir, 'kafka-consumer.json');
+  const previousMember = () => {
+    try {
+      const saved = JSON.parse(readFileSync(memberFile, 'utf8')) as { groupId?: string; memberId?: string };
+      return saved.groupId === groupId ? saved.memberId : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const rememberMember = (memberId: string) => {
+    try {
+      writeFileSync(`${memberFile}.tmp`, JSON.stringify({ groupId, memberId }));
+      renameSync(`${memberFile}.tmp`, memberFile);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not keep the consumer member id');
+    }
+  };
+  let transformer: ReturnType<typeof createTransformer>;
+  let stopping = false;
+  const onFatal = (error: Error) => {
+    if (stopping) return;
+    // KafkaJS gave up on this consumer: a new one takes over (the stored offsets say where).
+    logger.error({ err: error }, 'consumer failed for good; starting a new one in 5 s');
+    setTimeout(() => {
+      if (stopping) return;
+      const failed = transformer;
+      transformer = newTransformer();
+      void failed
+        .stop()
+        .catch(() => {})
+        .then(() => transformer.start())
+        .catch((e: unknown) => onFatal(e as Error));
+    }, 5000).unref();
+  };
+  const newTransformer = () => {
+    const previousMemberId = previousMember();
+    return createTransformer({
+      consumer: bus.consumer(groupId, {
+        sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
+        ...(previousMemberId ? { previousMemberId } : {}),
+        onJoin: rememberMember,
+        onFatal,
       }),
       producer,
       target: warehouse.loadTarget,
@@ -120,8 +216,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       metrics,
     });
+  };
   // A topic created a moment ago may not be served by its leader yet: retry the consumer's start.
-  let transformer = newTransformer();
+  transformer = newTransformer();
   for (let attempt = 1; ; attempt++) {
     try {
       await transformer.start();
@@ -197,6 +294,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       producer,
       topics,
       store: warehouse.submissions,
+      idempotency: createIdempotency({ store: warehouse.submissions, clock, caughtUp }),
       mappings: (id) => warehouse.registry.getMappings(id),
       clock,
       logger: logger.child({ stage: 'ingest' }),
@@ -207,6 +305,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     completeness: (year, now) => warehouse.completeness(year, policy, now),
     metrics,
     metricsText,
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     noise: { epsilon: releaseOptions.epsilon, budgetPerMonth: releaseOptions.budgetPerMonth },
     jobs: {
       names: JOB_NAMES,
@@ -232,10 +331,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     }),
     routers: [dashboards],
   });
-  const server: Server = await new Promise((ok, fail) => {
-    const s = app.listen(options.port, options.host ?? '127.0.0.1', () => ok(s));
-    s.once('error', fail);
-  });
+  const server: Server = await listen(
+    createHttpServer(app, logger.child({ stage: 'http' }), options.httpLimits),
+    options.port,
+    options.host ?? '127.0.0.1',
+  );
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
   logger.info({ url }, 'server listening');
@@ -252,6 +352,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      stopping = true;
       // No new scheduled runs; runs in flight finish (a release or an export is not cut in half).
       await scheduler?.stop();
       await runner.drain();

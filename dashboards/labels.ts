@@ -1,40 +1,14 @@
-/** Human labels for codes, from the shared code lists (Luxembourg Guidelines wording). */
-import {
-  AGE_BANDS,
-  CHANNELS,
-  COUNTRIES,
-  GENDERS,
-  HARM_GROUPS,
-  HARM_TYPES,
-  REGIONS,
-  ROLLUPS,
-  type Split,
-} from '../domain/index.js';
+/** Human labels for codes, in the reader's language, from the catalogues (Luxembourg Guidelines wording). */
+import { ROLLUPS, type Split, type Translator, translator } from '../domain/index.js';
 
-const DIMENSION_LABELS: Record<Split, string> = {
-  region: 'region',
-  country: 'country',
-  harmGroup: 'harm group',
-  harm: 'harm type',
-  ageBand: 'age band',
-  gender: 'gender',
-  channel: 'channel',
-};
+const ROLLUP_CODES = new Set(ROLLUPS.map((r) => r.code));
 
-const byCode = (list: readonly { code: string; label?: string; name?: string }[]) =>
-  new Map(list.map((d) => [d.code, d.label ?? d.name ?? d.code]));
-
-const TABLES: Record<Split, Map<string, string>> = {
-  region: byCode(REGIONS),
-  country: byCode(COUNTRIES),
-  harmGroup: byCode([...HARM_GROUPS, ...ROLLUPS]),
-  harm: byCode(HARM_TYPES),
-  ageBand: byCode(AGE_BANDS),
-  gender: byCode(GENDERS),
-  channel: byCode(CHANNELS),
-};
-
-export function labelFor(kind: Split | 'dimension', code: string): string {
-  if (kind === 'dimension') return DIMENSION_LABELS[code as Split] ?? code;
-  return TABLES[kind].get(code) ?? code;
+export function labelFor(kind: Split | 'dimension', code: string, t: Translator = translator('en')): string {
+  if (kind === 'dimension') return t.dimension(code);
+  // A harm-group split may carry a rollup (OCSEA) as its code.
+  if (kind === 'harmGroup' && ROLLUP_CODES.has(code)) return t.label('rollup', code);
+  return t.label(kind, code);
 }
+
+/** A harm filter's name: a type code has a dot, a group or rollup has none. */
+export const harmLabel = (code: string, t: Translator) => labelFor(code.includes('.') ? 'harm' : 'harmGroup', code, t);

@@ -6,8 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { AppError, HARM_GROUPS, notFound, REGION_CODES, ROLLUPS } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
+import {
+  AppError,
+  forbidden,
+  HARM_GROUPS,
+  type Lang,
+  LangSchema,
+  notFound,
+  REGION_CODES,
+  ROLLUPS,
+  resolveLanguage,
+  type Translator,
+  translator,
+  unauthorized,
+} from '../domain/index.js';
+import { principalOf, zodProblems } from '../ingest/index.js';
 import {
   createChartService,
   type DashboardDeps,
@@ -41,6 +54,7 @@ const DashboardFiltersSchema = z.strictObject({
   harm: z.enum([...ROLLUPS.map((r) => r.code), ...HARM_GROUPS.map((g) => g.code)] as [string, ...string[]]).optional(),
   from: year.optional(),
   to: year.optional(),
+  lang: LangSchema.optional(),
 });
 
 /** The query string of a request, as given (for the spec URL of its embed page). */
@@ -54,6 +68,24 @@ const toQuery = (params: Record<string, string | undefined>) => {
   for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : '';
+};
+
+/**
+ * The reader's language: `?lang=`, then Accept-Language, then English. When the header chose it,
+ * caches must keep one answer per header (Vary), so a French answer never reaches an English reader.
+ */
+function languageOf(req: Request, res: Response): Translator {
+  const { lang, fromHeader } = resolveLanguage(req.query.lang, req.get('accept-language'));
+  if (fromHeader) res.vary('Accept-Language');
+  res.set('Content-Language', lang);
+  return translator(lang);
+}
+
+/** The request's query with the resolved language made explicit (spec URLs fetched by the page). */
+const withLang = (req: Request, lang: Lang) => {
+  const q = new URLSearchParams(queryString(req).slice(1));
+  q.set('lang', lang);
+  return `?${q}`;
 };
 
 /** A named release never changes; "the newest" changes when one is published. */
@@ -84,7 +116,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       throw notFound(`Charts come as .vl.json, .svg, .png or .csv, e.g. /charts/trend.svg.`);
     }
     const name = parseChartName(file.slice(0, dot));
-    const params = parseChartParams(req.query);
+    const t = languageOf(req, res);
+    const params = { ...parseChartParams(req.query), lang: t.lang };
     const { body, cached } = await charts.output(name, params, output);
     res.type(OUTPUTS[output]).set({ 'Cache-Control': cacheControl(params), 'X-Render-Cache': cached ? 'hit' : 'miss' });
     if (output === 'csv') res.attachment(`${name}.csv`);
@@ -93,15 +126,20 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   router.get('/embed/:chart', async (req, res) => {
     const name = parseChartName(String(req.params.chart));
-    const params = parseChartParams(req.query);
+    const t = languageOf(req, res);
+    const params = { ...parseChartParams(req.query), lang: t.lang };
     const { chart } = await charts.chart(name, params);
     res
       .type('text/html; charset=utf-8')
       .set('Cache-Control', cacheControl(params))
-      .send(embedPage(chart, `/charts/${name}.vl.json${queryString(req)}`));
+      .send(embedPage(chart, `/charts/${name}.vl.json${withLang(req, t.lang)}`, t));
   });
 
   router.get('/admin/completeness', async (req, res) => {
+    // Every helpline's name and lateness: the secretariat's page, until a sign-in replaces the key.
+    const principal = principalOf(res);
+    if (!principal) throw unauthorized('This page needs the admin key (Authorization: Bearer <admin key>).');
+    if (principal.role !== 'admin') throw forbidden('This page is for the secretariat (admin key).');
     if (!deps.completeness) throw notFound('Completeness is not available here.');
     const year = z.coerce
       .number()
@@ -121,15 +159,20 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       .send(completenessPage(await deps.completeness(year.data)));
   });
   router.get('/builder', async (req, res) => {
+    const t = languageOf(req, res);
     const latest = await deps.latestRelease();
     const years = latest ? yearsOf(await deps.trends({ by: 'year' })) : [];
     const query = Object.fromEntries(
       Object.entries(req.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])),
     );
-    res.type('text/html; charset=utf-8').set('Cache-Control', 'no-cache').send(builderPage(query, years));
+    res
+      .type('text/html; charset=utf-8')
+      .set('Cache-Control', 'no-cache')
+      .send(builderPage(query, years, t));
   });
 
   router.get('/', async (req, res) => {
+    const t = languageOf(req, res);
     const parsed = DashboardFiltersSchema.safeParse(req.query);
     if (!parsed.success) {
       throw new AppError('invalid_parameter', 'A dashboard filter is not valid.', {
@@ -137,18 +180,19 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         problems: zodProblems(parsed.error),
       });
     }
-    const filters = parsed.data;
+    const { lang: _lang, ...filters } = parsed.data;
     if (!(await deps.latestRelease())) {
       res
         .type('text/html; charset=utf-8')
         .set('Cache-Control', 'no-store')
         .send(
-          '<!doctype html><html lang="en"><meta charset="utf-8"><title>Child helpline statistics</title><h1>Child helpline statistics</h1><p>No release has been published yet. Figures appear here once the secretariat publishes the first protected release.</p></html>',
+          `<!doctype html><html lang="${t.lang}" dir="${t.dir}"><meta charset="utf-8"><title>${t.t('page.siteTitle')}</title><h1>${t.t('page.siteTitle')}</h1><p>${t.t('page.noRelease')}</p></html>`,
         );
       return;
     }
     const all = await deps.trends({ by: 'year' });
-    const figure = async (heading: string, name: ChartName, raw: Record<string, string | undefined>) => {
+    const figure = async (heading: string, name: ChartName, filtersOf: Record<string, string | undefined>) => {
+      const raw = { ...filtersOf, lang: t.lang };
       const query = toQuery(raw);
       try {
         const { chart } = await charts.chart(name, parseChartParams(Object.fromEntries(new URLSearchParams(query))));
@@ -164,10 +208,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       }
     };
     const [headlines, ...figures] = await Promise.all([
-      headlineFigures(deps, filters),
-      figure('Trends by region', 'trend', { split: 'region', ...filters }),
-      figure(filters.harm ? 'Harm types within the chosen harm' : 'Harm mix', 'harm-mix', filters),
-      figure('By country', 'map', {
+      headlineFigures(deps, filters, t),
+      figure(t.t('figure.trend'), 'trend', { split: 'region', ...filters }),
+      figure(t.t(filters.harm ? 'figure.harmMixWithin' : 'figure.harmMix'), 'harm-mix', filters),
+      figure(t.t('figure.map'), 'map', {
         region: filters.region,
         harm: filters.harm,
         year: filters.to,
@@ -183,6 +227,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
           release: all.release,
           headlines,
           figures: figures as DashboardFigure[],
+          t,
         }),
       );
   });
@@ -196,7 +241,8 @@ function yearsOf(answer: Awaited<ReturnType<DashboardDeps['trends']>>): string[]
 /** Cases in the latest full year, its change on the year before, and OCSEA in that year. */
 async function headlineFigures(
   deps: DashboardDeps,
-  filters: z.infer<typeof DashboardFiltersSchema>,
+  filters: Omit<z.infer<typeof DashboardFiltersSchema>, 'lang'>,
+  t: Translator,
 ): Promise<Headline[]> {
   const geo = filters.region ? { region: [filters.region] } : {};
   const harm = filters.harm ? { harm: [filters.harm] } : {};
@@ -205,28 +251,28 @@ async function headlineFigures(
   const rows = chartable(answer).rows;
   const last = rows.at(-1);
   const before = rows.at(-2);
-  const fmt = (v: number | null | undefined) => (typeof v === 'number' ? v.toLocaleString('en') : 'withheld');
+  const fmt = (v: number | null | undefined) => (typeof v === 'number' ? t.number(v) : t.t('value.withheld'));
   const out: Headline[] = [
     {
-      label: `Cases registered in ${last?.period ?? '–'}`,
+      label: t.t('headline.cases', { year: last?.period ?? '–' }),
       value: fmt(last?.value),
-      note: `reported by ${last?.helplinesReporting ?? 0} helplines`,
+      note: t.t('headline.reportedBy', { n: last?.helplinesReporting ?? 0 }),
     },
   ];
   if (last && before && last.value !== null && before.value !== null && before.value > 0) {
     const change = Math.round(((last.value - before.value) / before.value) * 100);
     out.push({
-      label: `Change on ${before.period}`,
-      value: `${change >= 0 ? '+' : ''}${change}%`,
-      note: 'in cases registered',
+      label: t.t('headline.change', { year: before.period }),
+      value: t.change(change / 100),
+      note: t.t('headline.changeNote'),
     });
   }
   if (!filters.harm) {
     const ocsea = chartable(await deps.trends({ by: 'year', ...geo, ...to, harm: ['ocsea'] })).rows.at(-1);
     out.push({
-      label: `Online child sexual exploitation and abuse, ${ocsea?.period ?? '–'}`,
+      label: t.t('headline.ocsea', { year: ocsea?.period ?? '–' }),
       value: fmt(ocsea?.value),
-      note: 'cases',
+      note: t.t('headline.casesNote'),
     });
   }
   return out;

@@ -3,6 +3,7 @@
  * schema for the routes, the builder and the tests; each chart turns them into a trends query.
  */
 import { z } from 'zod';
+import { LangSchema } from './i18n/index.js';
 import { type Split, TrendsQuerySchema } from './trends.js';
 
 export const CHART_NAMES = ['trend', 'harm-mix', 'map', 'breakdown'] as const;
@@ -35,6 +36,7 @@ export const ChartParamsSchema = z.strictObject({
     .meta({ description: 'harm-mix: cases, or each part as a share of the year' }),
   width: size(200, 2000),
   height: size(120, 1500),
+  lang: LangSchema.optional(),
 });
 export type ChartParams = z.infer<typeof ChartParamsSchema>;
 
@@ -47,4 +49,4 @@ export const CHART_SPLITS: Record<ChartName, readonly Split[]> = {
 };
 
 /** Parameters that only shape the drawing; everything else is a filter passed to the trends query. */
-export const DRAWING_KEYS = ['year', 'measure', 'width', 'height'] as const;
+export const DRAWING_KEYS = ['year', 'measure', 'width', 'height', 'lang'] as const;

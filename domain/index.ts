@@ -5,6 +5,7 @@ export * from './charts.js';
 export * from './dimensions.js';
 export * from './errors.js';
 export * from './geography.js';
+export * from './i18n/index.js';
 export * from './jobs.js';
 export * from './load.js';
 export * from './metrics.js';

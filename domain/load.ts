@@ -5,7 +5,13 @@
 import type { SubmissionMessage } from './submission.js';
 
 export type LoadItem =
-  | { readonly kind: 'load'; readonly offset: bigint; readonly message: SubmissionMessage }
+  | {
+      readonly kind: 'load';
+      readonly offset: bigint;
+      readonly message: SubmissionMessage;
+      /** The upload's Idempotency-Key, if it had one: its answer is kept with the submission. */
+      readonly idempotencyKey?: string;
+    }
   | {
       readonly kind: 'reject';
       readonly offset: bigint;

@@ -76,6 +76,17 @@ export function contentHash(helplineId: string, body: SubmissionBody): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/**
+ * Idempotency-Key: visible ASCII. It travels as the Kafka record's `idempotency-key` header, so the
+ * consumer can keep the key's answer in the same transaction as the submission it names.
+ */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+/** What a key is checked against on a retry: the same upload has the same content hash. */
+export const idempotencyRequestHash = (contentHashValue: string) =>
+  createHash('sha256').update(contentHashValue).digest('hex');
+
 function monthIndex(period: string): number {
   const [y, m] = period.split('-').map(Number) as [number, number];
   return y * 12 + (m - 1);

@@ -1,26 +1,11 @@
-/** `Authorization: Bearer <key>` → a principal in `res.locals.principal`, or 401. */
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Authenticate, type Principal, unauthorized } from '../domain/index.js';
+/** The caller's key and principal; resolving them is `api/http/identify.ts`'s job. */
+import type { Request, Response } from 'express';
+import { type Principal, unauthorized } from '../domain/index.js';
 
 export function bearerKey(req: Request): string | undefined {
   const header = req.get('authorization');
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
-}
-
-/** Resolves the caller if a key is given; rejects a wrong key even where none is required. */
-export function identify(authenticate: Authenticate): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const key = bearerKey(req);
-    if (key === undefined) {
-      if (req.get('authorization')) throw unauthorized('The Authorization header must be "Bearer <key>".');
-      return next();
-    }
-    const principal = await authenticate(key);
-    if (!principal) throw unauthorized('This API key is not valid (unknown, revoked or expired).');
-    res.locals.principal = principal;
-    next();
-  };
 }
 
 export function principalOf(res: Response): Principal | undefined {

@@ -1,5 +1,6 @@
-export { bearerKey, identify, principalOf, requirePrincipal } from './auth.js';
+export { bearerKey, principalOf, requirePrincipal } from './auth.js';
 export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
+export { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 export { parseJsonUpload } from './json-upload.js';
 export { personalDataKind } from './personal-data.js';
 export { zodProblems } from './problems.js';

@@ -3,6 +3,15 @@
  * outside the code lists is rejected anyway; this decides whether the rejection may quote the
  * value back (never, if it looks personal) and says plainly that personal data is not accepted.
  */
+import {
+  AGE_BAND_CODES,
+  CHANNEL_CODES,
+  GENDER_CODES,
+  HARM_FILTER_CODES,
+  HARM_TYPE_CODES,
+  REGION_CODES,
+} from '../domain/index.js';
+
 const CHECKS: readonly (readonly [RegExp, string])[] = [
   [/[^\s@]+@[^\s@]+\.[^\s@]{2,}/, 'an e-mail address'],
   [/\b(?:https?:\/\/|www\.)\S+/i, 'a web address'],
@@ -23,9 +32,31 @@ export function personalDataKind(value: string): string | undefined {
   return undefined;
 }
 
-const SAFE_TO_QUOTE = /^[A-Za-z0-9_.+-]{1,40}$/;
+/**
+ * What an error may repeat back: a code of the contract (any of its lists, or a field or column
+ * name) or a short number. Anything else — a name, a place, a phone number that happens to look
+ * harmless — is described, never quoted, in answers and logs alike.
+ */
+const KNOWN: ReadonlySet<string> = new Set<string>([
+  ...HARM_TYPE_CODES,
+  ...HARM_FILTER_CODES,
+  ...AGE_BAND_CODES,
+  ...GENDER_CODES,
+  ...CHANNEL_CODES,
+  ...REGION_CODES,
+  'period',
+  'harm',
+  'age_band',
+  'ageBand',
+  'gender',
+  'channel',
+  'count',
+  'cells',
+  'totals',
+  'contacts',
+]);
+const SHORT_NUMBER = /^[+-]?\d{1,5}(?:\.\d{1,3})?$/;
 
-/** A value may be quoted in an error only if it is short, code-like and not personal-looking. */
 export function quotable(value: string): boolean {
-  return SAFE_TO_QUOTE.test(value) && personalDataKind(value) === undefined;
+  return KNOWN.has(value) || SHORT_NUMBER.test(value);
 }

@@ -7,13 +7,14 @@
  *     3. Idempotency-Key: a retry returns the first answer
  *     4. submit (Kafka) → 202 receipt, or 200 for a duplicate / dry run
  */
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
 import {
   AppError,
   contentHash,
   forbidden,
   HelplineIdSchema,
+  IDEMPOTENCY_KEY,
+  idempotencyRequestHash,
   invalidSubmission,
   notFound,
   PeriodSchema,
@@ -21,6 +22,8 @@ import {
 } from '../domain/index.js';
 import { requirePrincipal } from './auth.js';
 import { parseCsvUpload } from './csv-upload.js';
+import { type Claim, createIdempotency, type Idempotency } from './idempotency.js';
+import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
 import { readMultipartFile } from './multipart.js';
 import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
@@ -53,6 +56,8 @@ export interface SubmissionsRouterDeps extends Omit<SubmitDeps, 'receipts'> {
   readonly store: SubmissionStore;
   readonly mappings: (helplineId: string) => Promise<CodeMapping>;
   readonly maxBodyBytes?: number;
+  /** Idempotency-Key answers across crashes (the runtime's knows when the consumer caught up). */
+  readonly idempotency?: Idempotency;
 }
 
 export const TEMPLATE_CSV =
@@ -80,11 +85,14 @@ async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
     const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
     if (!asJson) return parseCsvUpload(file.bytes);
     let parsed: unknown;
+    const text = file.bytes.toString('utf8');
     try {
-      parsed = JSON.parse(file.bytes.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
     }
+    const duplicates = duplicateKeys(text);
+    if (duplicates.length > 0) throw duplicateKeyError(duplicates);
     return parseJsonUpload(parsed);
   }
   throw new AppError(
@@ -98,6 +106,7 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
   const router = Router();
   const limit = deps.maxBodyBytes ?? 5 * 1024 * 1024;
   const submitDeps: SubmitDeps = { ...deps, receipts: deps.store };
+  const idempotency = deps.idempotency ?? createIdempotency({ store: deps.store, clock: deps.clock });
 
   router.get('/v1/templates/submission.csv', (_req, res) => {
     res
@@ -114,7 +123,7 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
       requirePrincipal(res);
       next();
     },
-    express.json({ limit, type: JSON_TYPES }),
+    ...strictJsonBody(limit),
     express.raw({ limit, type: CSV_TYPES }),
     async (req: Request, res: Response) => {
       const principal = requirePrincipal(res);
@@ -143,15 +152,19 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
       const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
       // 3.
       const idempotencyKey = req.get('idempotency-key');
-      if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw new AppError('bad_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters.', {
           status: 400,
         });
       }
-      const requestHash = createHash('sha256').update(contentHash(helplineId, body)).digest('hex');
+      let claim: Claim | undefined;
       if (idempotencyKey && !dryRun) {
-        const earlier = await deps.store.findIdempotent(helplineId, idempotencyKey);
-        if (earlier && earlier.requestHash !== requestHash) {
+        claim = await idempotency.claim(
+          helplineId,
+          idempotencyKey,
+          idempotencyRequestHash(contentHash(helplineId, body)),
+        );
+        if (claim.kind === 'conflict') {
           throw new AppError(
             'idempotency_key_reused',
             'This Idempotency-Key was already used for a different upload.',
@@ -167,8 +180,8 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
             },
           );
         }
-        if (earlier) {
-          const record = await deps.store.get(earlier.submissionId);
+        if (claim.kind === 'answered') {
+          const record = await deps.store.get(claim.submissionId);
           if (record) {
             const statusUrl = `/v1/submissions/${record.submissionId}`;
             res
@@ -180,10 +193,18 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
         }
       }
       // 4.
-      const receipt = await submit(submitDeps, helplineId, body, { dryRun });
-      if (idempotencyKey && !dryRun) {
-        await deps.store.rememberIdempotent(helplineId, idempotencyKey, requestHash, receipt.submissionId);
+      const send = claim?.kind === 'send' ? claim : undefined;
+      let receipt: Awaited<ReturnType<typeof submit>>;
+      try {
+        receipt = await submit(submitDeps, helplineId, body, {
+          dryRun,
+          ...(send && idempotencyKey ? { idempotencyKey, identity: send.identity } : {}),
+        });
+      } catch (error) {
+        await send?.settle(undefined);
+        throw error;
       }
+      await send?.settle(receipt.submissionId);
       const statusUrl = `/v1/submissions/${receipt.submissionId}`;
       res
         .status(dryRun || receipt.duplicate ? 200 : 202)

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import {
   type BusProducer,
   contentHash,
+  IDEMPOTENCY_HEADER,
   type SubmissionBody,
   submissionKey,
   submissionMessage,
@@ -81,7 +82,13 @@ export async function submit(
   deps: SubmitDeps,
   helplineId: string,
   body: SubmissionBody,
-  options: { dryRun?: boolean } = {},
+  options: {
+    dryRun?: boolean;
+    /** Carried on the record, so the load keeps the key's answer with the submission. */
+    idempotencyKey?: string;
+    /** The submission a retried attempt is sent as (the same id and time as its first try). */
+    identity?: { submissionId: string; submittedAt: string };
+  } = {},
 ): Promise<Receipt> {
   const hash = contentHash(helplineId, body);
   const cases = body.cells.reduce((s, c) => s + c.count, 0);
@@ -107,8 +114,11 @@ export async function submit(
     deps.receipts.current(helplineId, body.period),
     anomalyWarnings(deps.receipts, helplineId, body),
   ]);
-  const submittedAt = deps.clock().toISOString();
-  const message = submissionMessage(helplineId, body, submittedAt, hash);
+  const submittedAt = options.identity?.submittedAt ?? deps.clock().toISOString();
+  const message = {
+    ...submissionMessage(helplineId, body, submittedAt, hash),
+    ...(options.identity ? { submissionId: options.identity.submissionId } : {}),
+  };
   const receipt: Receipt = {
     submissionId: message.submissionId,
     status: options.dryRun ? 'validated' : 'accepted',
@@ -131,11 +141,15 @@ export async function submit(
       {
         key: submissionKey(helplineId, body.period),
         value: JSON.stringify(message),
-        headers: { schema: message.schema },
+        headers: {
+          schema: message.schema,
+          ...(options.idempotencyKey ? { [IDEMPOTENCY_HEADER]: options.idempotencyKey } : {}),
+        },
       },
     ]);
   } catch (error) {
-    deps.logger.error({ err: error, helplineId, period: body.period }, 'Kafka did not take the submission');
+    // The client is answered 503 and retries; the outage itself is the operator's signal.
+    deps.logger.warn({ err: error, helplineId, period: body.period }, 'Kafka did not take the submission');
     throw unavailable('The submission queue is unavailable; nothing was accepted. Retry shortly.', 10, error);
   }
   // 4. Kafka's acknowledgement is the commit point; the receipt is written behind it (and answered

@@ -145,7 +145,12 @@ function countProblem(
   const parsed = CountSchema.safeParse(n);
   if (parsed.success) return { count: parsed.data };
   const rule = !Number.isInteger(n) ? 'fractional' : n < 0 ? 'negative' : n > MAX_COUNT ? 'too_large' : 'invalid';
-  return { ...base, rule, value: String(n), message: `${prefix}${parsed.error.issues[0]?.message ?? 'invalid count'}` };
+  return {
+    ...base,
+    rule,
+    ...(quotable(String(n)) ? { value: String(n) } : {}),
+    message: `${prefix}${parsed.error.issues[0]?.message ?? 'invalid count'}`,
+  };
 }
 
 export interface Validated {

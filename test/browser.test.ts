@@ -148,12 +148,13 @@ describe('pages in Chromium', () => {
     const { page, errors, requests, shot } = await openPage(`${rt.url}/builder`, 'builder');
     await page.selectOption('select[name=chart]', 'map');
     await page.selectOption('select[name=year]', '2023');
-    await expect.poll(() => page.inputValue('#snippet')).toContain('/embed/map?year=2023');
+    // The snippet carries the page's language, so the embed reads the same elsewhere.
+    await expect.poll(() => page.inputValue('#snippet')).toContain('/embed/map?lang=en&year=2023');
     await page.frameLocator('#preview').locator('figure[data-rendered="true"]').waitFor({ timeout: 30_000 });
     expect(page.url()).toContain('chart=map');
     await shot();
     const snippet = await page.inputValue('#snippet');
-    expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\/map\?year=2023"/);
+    expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\/map\?lang=en&year=2023"/);
     for (const [link, type] of [
       ['#svg-link', 'image/svg+xml'],
       ['#png-link', 'image/png'],

@@ -128,7 +128,9 @@ describe('completeness', () => {
     const body = (await r.json()) as Report & { timeZone: string };
     expect(body.timeZone).toBe('UTC');
     expect(month(body, 'ke-1', '2025-12')).toMatchObject({ reported: false, daysLate: 5 });
-    const page = await (await fetch(`${rt.url}/admin/completeness?year=2025`)).text();
+    const page = await (
+      await fetch(`${rt.url}/admin/completeness?year=2025`, { headers: { authorization: `Bearer ${rt.adminKey}` } })
+    ).text();
     expect(page).toContain('ke-1');
     expect(page).toContain('missing, 5 d overdue');
     expect(page).toMatch(/5 on time, 0 late, 31 missing/);
@@ -396,7 +398,7 @@ describe('running jobs', () => {
 
 describe('observability', () => {
   it('/metrics has uploads, consumer lag, load batches, request latency and job outcomes', async () => {
-    const r = await fetch(`${rt.url}/metrics`);
+    const r = await fetch(`${rt.url}/metrics`, { headers: { authorization: `Bearer ${rt.adminKey}` } });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await r.text();

@@ -8,6 +8,8 @@ import {
   contentHash,
   HelplineIdSchema,
   type HelplineInfo,
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENCY_KEY,
   type LoadItem,
   PeriodSchema,
   SubmissionMessageSchema,
@@ -74,5 +76,11 @@ export async function decodeRecord(
   if (problems.length > 0) {
     return reject(problems.map((p) => p.message).join('; '), message.submissionId);
   }
-  return { kind: 'load', offset: record.offset, message };
+  const key = record.headers[IDEMPOTENCY_HEADER];
+  return {
+    kind: 'load',
+    offset: record.offset,
+    message,
+    ...(key !== undefined && IDEMPOTENCY_KEY.test(key) ? { idempotencyKey: key } : {}),
+  };
 }

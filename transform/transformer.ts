@@ -53,7 +53,15 @@ export function createTransformer(deps: TransformerDeps) {
       return found;
     };
     const items: LoadItem[] = [];
-    for (const record of fresh) items.push(await decodeRecord(record, findHelpline, clock()));
+    let slice = performance.now();
+    for (const record of fresh) {
+      items.push(await decodeRecord(record, findHelpline, clock()));
+      // Decoding is synchronous work: let timers (the group heartbeat) and requests in between.
+      if (performance.now() - slice > 20) {
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      }
+    }
     const decodedMs = performance.now() - started;
     // 3.
     const dead = items.flatMap((item, i) => (item.kind === 'reject' ? [{ item, record: fresh[i] }] : []));

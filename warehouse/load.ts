@@ -9,12 +9,20 @@
  *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append),
  *      and recompute the aggregates of the country-months they touch
  *   4. record every version in `submissions`, move `current_versions` (staged, then one statement each)
- *   5. store the next offset of the partition
+ *   5. store the next offset of the partition, and the answer of each record's Idempotency-Key
  *
- * A crash anywhere before COMMIT leaves nothing; after it, step 1 makes a redelivery a no-op.
+ * A crash anywhere before COMMIT leaves nothing; after it, step 1 makes a redelivery a no-op. A
+ * record whose submission the warehouse already holds (a retry that re-sent the same submission
+ * after its first produce went unanswered) is applied once, too.
  */
 import { listValue } from '@duckdb/node-api';
-import { findHarmType, type LoadBatch, type LoadResult, type SubmissionMessage } from '../domain/index.js';
+import {
+  findHarmType,
+  idempotencyRequestHash,
+  type LoadBatch,
+  type LoadResult,
+  type SubmissionMessage,
+} from '../domain/index.js';
 import { refreshTouchedAggregates } from './aggregates.js';
 import type { Db, Tx } from './db.js';
 
@@ -31,6 +39,7 @@ type Decision = { partition: number } & (
       message: SubmissionMessage;
       offset: bigint;
       version: number | null;
+      idempotencyKey?: string;
     }
   | {
       status: 'rejected';
@@ -106,11 +115,26 @@ function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
     const m = item.message;
     const key = `${m.helplineId}|${m.period}`;
     const now = current.get(key);
+    const idempotency = item.idempotencyKey ? { idempotencyKey: item.idempotencyKey } : {};
     if (now && now.contentHash === m.contentHash) {
-      decisions.push({ partition, status: 'unchanged', message: m, offset: item.offset, version: now.version });
+      decisions.push({
+        partition,
+        status: 'unchanged',
+        message: m,
+        offset: item.offset,
+        version: now.version,
+        ...idempotency,
+      });
     } else if (now && Date.parse(now.submittedAt) > Date.parse(m.submittedAt)) {
       // An older version arriving after a newer one is kept in the history, never made current.
-      decisions.push({ partition, status: 'superseded', message: m, offset: item.offset, version: null });
+      decisions.push({
+        partition,
+        status: 'superseded',
+        message: m,
+        offset: item.offset,
+        version: null,
+        ...idempotency,
+      });
     } else {
       const version = (now?.version ?? 0) + 1;
       current.set(key, {
@@ -120,7 +144,7 @@ function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
         submittedAt: m.submittedAt,
       });
       winners.set(key, m);
-      decisions.push({ partition, status: 'loaded', message: m, offset: item.offset, version });
+      decisions.push({ partition, status: 'loaded', message: m, offset: item.offset, version, ...idempotency });
     }
   }
   return { winners, decisions };
@@ -291,6 +315,31 @@ async function recordVersions(
   );
 }
 
+/** Submissions of these records that a load already applied (their records were re-sent). */
+async function appliedSubmissions(tx: Tx, fresh: readonly FreshItem[]): Promise<Set<string>> {
+  const ids = fresh.flatMap((i) => (i.kind === 'load' ? [i.message.submissionId] : []));
+  if (ids.length === 0) return new Set();
+  const rows = await tx.all<{ submission_id: string }>(
+    `SELECT submission_id FROM submissions
+      WHERE kafka_offset IS NOT NULL AND submission_id IN (SELECT unnest($1::VARCHAR[]))`,
+    [listValue(ids)],
+  );
+  return new Set(rows.map((r) => r.submission_id));
+}
+
+/** Each Idempotency-Key's answer, in the transaction that loads its submission: a crash cannot part them. */
+async function rememberKeys(tx: Tx, decisions: readonly Decision[]): Promise<void> {
+  for (const d of decisions) {
+    if (d.status === 'rejected' || !d.idempotencyKey) continue;
+    const m = d.message;
+    await tx.run(
+      `INSERT INTO idempotency_keys (helpline_id, idempotency_key, request_hash, submission_id, created_at)
+       VALUES ($1, $2, $3, $4, $5::TIMESTAMPTZ) ON CONFLICT DO NOTHING`,
+      [m.helplineId, d.idempotencyKey, idempotencyRequestHash(m.contentHash), m.submissionId, m.submittedAt],
+    );
+  }
+}
+
 const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 0, cells: 0 };
 
 /**
@@ -311,13 +360,24 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
       fresh.push(...mine.map((i) => ({ ...i, partition: batch.partition })));
     }
     if (fresh.length === 0) return batches.map((_, i) => ({ ...NOTHING, skipped: skipped[i] ?? 0 }));
+    const applied = await appliedSubmissions(tx, fresh);
+    const seen = new Set<string>();
+    const redelivered = new Map<number, number>();
+    const toDecide = fresh.filter((i) => {
+      if (i.kind !== 'load') return true;
+      const id = i.message.submissionId;
+      const again = applied.has(id) || seen.has(id);
+      seen.add(id);
+      if (again) redelivered.set(i.partition, (redelivered.get(i.partition) ?? 0) + 1);
+      return !again;
+    });
     // 2.
     const keys = [
-      ...new Set(fresh.flatMap((i) => (i.kind === 'load' ? [`${i.message.helplineId}|${i.message.period}`] : []))),
+      ...new Set(toDecide.flatMap((i) => (i.kind === 'load' ? [`${i.message.helplineId}|${i.message.period}`] : []))),
     ];
     const current = await currentVersions(tx, keys);
     const replaced = new Set(current.keys());
-    const { winners, decisions } = decide(fresh, current);
+    const { winners, decisions } = decide(toDecide, current);
     // 3.
     if (winners.size > 0) {
       await replaceFacts(tx, winners, replaced);
@@ -326,6 +386,7 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
     // 4.
     await recordVersions(tx, decisions, current, winners);
     await keepVersionCells(tx, decisions);
+    await rememberKeys(tx, decisions);
     // 5.
     for (const batch of batches) {
       const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
@@ -345,7 +406,7 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
         unchanged: count('unchanged'),
         superseded: count('superseded'),
         rejected: count('rejected'),
-        skipped: skipped[i] ?? 0,
+        skipped: (skipped[i] ?? 0) + (redelivered.get(batch.partition) ?? 0),
         cells: mine.reduce(
           (sum, d) =>
             sum + (d.status === 'loaded' && winnerIds.has(d.message.submissionId) ? d.message.cells.length : 0),

@@ -70,6 +70,11 @@ export const SCHEMA_SQL: readonly string[] = [
 
 /** Tables added for helpline accounts (issue 3); CREATE IF NOT EXISTS keeps older files working. */
 export const ACCOUNT_SQL: readonly string[] = [
+  // Keys: a public prefix to name one (list, revoke), revocation that takes effect at once, and
+  // where an admin key came from (ADMIN_KEY, or issued with an expiry through the admin API).
+  'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS key_prefix VARCHAR',
+  'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMPTZ',
+  'ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS source VARCHAR',
   `CREATE TABLE IF NOT EXISTS helpline_mappings (
      helpline_id VARCHAR NOT NULL,
      field VARCHAR NOT NULL,

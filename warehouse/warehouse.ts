@@ -9,7 +9,8 @@ import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
 import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from './protection/noise.js';
-import { listReleases, publishRelease, type ReleaseManifest } from './protection/publish.js';
+import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from './protection/publish.js';
+import { checkRegime } from './protection/regime.js';
 import { createReleaseReader } from './protection/release-query.js';
 import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
@@ -69,12 +70,17 @@ export async function openWarehouse(path: string) {
         baseUrl?: string;
         /** Noise mode (differential privacy) instead of suppression. */
         noise?: NoiseSettings;
+        /** Publish over months the other method published, for this reason (shown in the manifest). */
+        regimeOverride?: { reason: string };
       }): Promise<ReleaseManifest & { reused?: true }> {
-        const { noise, ...rest } = options;
+        const { noise, regimeOverride: asked, ...rest } = options;
         const run = publishing.then(async () => {
           try {
-            if (!noise) return await publishRelease(db, rest);
-            const { manifest, reused } = await publishNoiseRelease(db, { ...rest, noise });
+            const span = await releaseSpanAndId(db, rest.now);
+            const regimeOverride = await checkRegime(db, noise ? 'noise' : 'suppression', span, asked);
+            const given = { ...rest, ...(regimeOverride ? { regimeOverride } : {}) };
+            if (!noise) return await publishRelease(db, given);
+            const { manifest, reused } = await publishNoiseRelease(db, { ...given, noise });
             return reused ? { ...manifest, reused: true as const } : manifest;
           } finally {
             releaseReader.forgetLatest();

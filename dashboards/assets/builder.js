@@ -48,7 +48,7 @@
   document.getElementById('copy').addEventListener('click', () => {
     snippet.select();
     var done = () => {
-      document.getElementById('copied').textContent = 'Copied.';
+      document.getElementById('copied').textContent = form.getAttribute('data-copied') || 'Copied.';
     };
     if (navigator.clipboard) navigator.clipboard.writeText(snippet.value).then(done, done);
     else done();

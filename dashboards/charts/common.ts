@@ -3,12 +3,17 @@
  * may show, and the data table that goes with it (embed pages, CSV, alt text).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import type { Config } from 'vega-lite/types_unstable/config.d.ts';
 import type { TrendRow, TrendsAnswer } from '../../api/index.js';
+import { type ChartParams, type Translator, translator } from '../../domain/index.js';
+import { wrapToWidth } from '../text-metrics.js';
 
 // Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
 /** Withheld values: a neutral grey that no series uses. */
 export const WITHHELD_COLOUR = '#6f6f6f';
+/** Places and periods with no data at all. */
+export const NO_DATA_COLOUR = '#e8e8e8';
 export const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
 export interface ChartText {
@@ -41,7 +46,8 @@ export interface Chart {
   readonly table: ChartTable;
 }
 
-export const formatCount = (v: number | null) => (v === null ? 'withheld' : v.toLocaleString('en'));
+export const formatCount = (v: number | null, t: Translator = translator('en')) =>
+  v === null ? t.t('value.withheld') : t.number(v);
 
 /** Noise releases show small values as "<5"; suppression releases have none to hide. */
 export const displayBelow = (answer: TrendsAnswer): number | undefined => {
@@ -49,24 +55,64 @@ export const displayBelow = (answer: TrendsAnswer): number | undefined => {
   return typeof below === 'number' ? below : undefined;
 };
 
-export const display = (v: number | null, below: number | undefined) =>
-  v !== null && below !== undefined && v < below ? `<${below}` : formatCount(v);
+export const display = (v: number | null, below: number | undefined, t: Translator = translator('en')) =>
+  v !== null && below !== undefined && v < below ? `<${below}` : formatCount(v, t);
 
 /**
  * What a chart may show: periods some helpline reported (no data is not zero), and by year, not a
  * year the release covers only in part (its total would look like a fall).
  */
-export function chartable(answer: TrendsAnswer): { rows: TrendRow[]; note: string } {
+export function chartable(
+  answer: TrendsAnswer,
+  t: Translator = translator('en'),
+): { rows: TrendRow[]; note: string; partialYear?: string } {
   const to = answer.coverage?.to;
   const partialYear = answer.by === 'year' && to && !to.endsWith('-12') ? to.slice(0, 4) : undefined;
   const rows = answer.rows.filter((r) => r.helplinesReporting > 0 && r.period !== partialYear);
-  return { rows, note: partialYear ? `${partialYear} not shown: the release covers it only to ${to}.` : '' };
+  return partialYear
+    ? { rows, note: t.t('note.partialYear', { year: partialYear, to: t.period(to ?? '') }), partialYear }
+    : { rows, note: '' };
 }
 
 /** The year a single-year chart shows: the asked one, or the latest with data. */
 export function chosenYear(rows: readonly TrendRow[], asked: string | undefined): string | undefined {
   return asked ?? rows.reduce<string | undefined>((last, r) => (!last || r.period > last ? r.period : last), undefined);
 }
+
+/** The period after `period` ("2023" → "2024", "2023-12" → "2024-01"). */
+export function nextPeriod(period: string): string {
+  if (/^\d{4}$/.test(period)) return String(Number(period) + 1);
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** Every period from the first to the last, none skipped. */
+export function periodRange(first: string, last: string): string[] {
+  const out: string[] = [];
+  for (let p = first; p <= last && out.length < 1200; p = nextPeriod(p)) out.push(p);
+  return out;
+}
+
+/** Runs of periods between the first and last shown that have no data at all: [from, to] each. */
+export function missingRuns(shown: readonly string[]): [string, string][] {
+  const present = new Set(shown);
+  const sorted = [...present].sort();
+  const first = sorted[0];
+  const last = sorted.at(-1);
+  if (!first || !last) return [];
+  const runs: [string, string][] = [];
+  for (const p of periodRange(first, last)) {
+    if (present.has(p)) continue;
+    const run = runs.at(-1);
+    if (run && nextPeriod(run[1]) === p) run[1] = p;
+    else runs.push([p, p]);
+  }
+  return runs;
+}
+
+/** "2003–2012, 2015" in the reader's language. */
+export const formatRuns = (runs: readonly [string, string][], t: Translator) =>
+  runs.map(([a, b]) => (a === b ? t.period(a) : `${t.period(a)}–${t.period(b)}`)).join(t.comma);
 
 /**
  * How many helplines reported the last period shown. Rows split by geography each count their own
@@ -88,11 +134,14 @@ export function sourceLine(
   ctx: ChartContext,
   rows: readonly TrendRow[],
   notes: readonly string[] = [],
+  t: Translator = translator('en'),
 ): string {
-  const parts = [`Source: child helpline statistics, release ${answer.release}`];
+  const parts = [t.t('source.release', { release: answer.release })];
   const reporting = reportingInLastPeriod(answer, rows);
   if (reporting) {
-    parts.push(`${reporting.n} of ${ctx.expectedHelplines} helplines reported for ${reporting.period}`);
+    parts.push(
+      t.t('source.reporting', { n: reporting.n, total: ctx.expectedHelplines, period: t.period(reporting.period) }),
+    );
   }
   const p = answer.protection as {
     threshold?: number;
@@ -104,54 +153,106 @@ export function sourceLine(
   const margins = rows.map((r) => r.margin95).filter((m): m is number => typeof m === 'number');
   if (p?.displayBelow !== undefined) {
     parts.push(
-      `noise added to every value for privacy (differential privacy${p.epsilon ? `, ε = ${p.epsilon}` : ''}), so values are approximate${margins.length ? `: within ±${Math.max(...margins).toLocaleString('en')} cases (95%)` : ''}; values under ${p.displayBelow} shown as <${p.displayBelow}`,
+      t.t('source.noise', {
+        epsilon: p.epsilon ?? 'none',
+        margin: margins.length ? t.number(Math.max(...margins)) : 'none',
+        below: p.displayBelow,
+      }),
     );
   } else {
     parts.push(
       p
-        ? `counts below ${(p.threshold ?? 5) + 1} (${(p.sensitiveThreshold ?? 10) + 1} for sexual violence and OCSEA) are withheld${withheld ? `, ${withheld} here (marked ×, not zero)` : ''}`
-        : 'internal unprotected view',
+        ? t.t('source.withheld', {
+            min: (p.threshold ?? 5) + 1,
+            minSensitive: (p.sensitiveThreshold ?? 10) + 1,
+            count: withheld,
+          })
+        : t.t('source.internal'),
     );
   }
-  const sentences = [`${parts.join('; ')}.`, ...notes.filter(Boolean)];
+  const sentences = [`${parts.join(t.t('source.separator'))}.`, ...notes.filter(Boolean)];
   if (ctx.latestRelease && ctx.latestRelease !== answer.release) {
-    sentences.push(
-      `Release ${answer.release} has been superseded by release ${ctx.latestRelease}, which may revise these figures.`,
-    );
+    sentences.push(t.t('source.superseded', { release: answer.release, latest: ctx.latestRelease }));
   }
   return sentences.join(' ');
 }
 
-/** Splits a long line into lines of about `width` characters, at spaces (Vega-Lite does not wrap). */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
+/** Under this width a chart takes its phone layout: legend below the plot, fewer axis labels. */
+export const NARROW_BELOW = 500;
+
+/** How a chart lays out for the width it gets and the language it speaks. */
+export interface Layout {
+  /** The whole chart's width in pixels (axes and legend included). */
+  readonly width: number;
+  readonly narrow: boolean;
+  readonly t: Translator;
+  readonly rtl: boolean;
+}
+
+export function layoutFor(params: ChartParams, defaultWidth: number): Layout {
+  const t = translator(params.lang ?? 'en');
+  const width = params.width ?? defaultWidth;
+  return { width, narrow: width < NARROW_BELOW, t, rtl: t.dir === 'rtl' };
+}
+
+/**
+ * Right-to-left text in an SVG whose base direction is left-to-right: an RTL embedding
+ * (U+202B … U+202C) makes the bidi algorithm order each Arabic line as a whole, so numbers,
+ * parentheses and years sit where an Arabic reader expects them.
+ */
+export const bidi = (layout: Layout, text: string) =>
+  layout.rtl ? `\u202b${text.replace(CODE_LIKE, (code) => `\u202a${code}\u202c`)}\u202c` : text;
+
+/** Release ids and months ("2025-01") are codes: they keep their left-to-right order inside Arabic. */
+const CODE_LIKE = /\d{4}-\d{2}(\.\d+)?/g;
+
+/** The same for labels Vega draws from data (legend and axis labels). */
+export const bidiLabels = (layout: Layout) => (layout.rtl ? { labelExpr: "'\u202b' + datum.label + '\u202c'" } : {});
+
+const TITLE_SIZE = 13;
+const SUBTITLE_SIZE = 11;
+
+/** A legend that sits beside the plot, or below it on a phone, with room for its whole labels. */
+export function legendFor(layout: Layout, title: string | null) {
+  const common = {
+    title: title === null ? null : bidi(layout, title),
+    labelLimit: layout.narrow ? layout.width - 40 : 260,
+    titleLimit: layout.width - 20,
+    ...bidiLabels(layout),
+  };
+  return layout.narrow
+    ? { ...common, orient: 'bottom' as const, direction: 'vertical' as const, columns: 1 }
+    : { ...common, orient: layout.rtl ? ('left' as const) : ('right' as const) };
 }
 
 /** The parts of a spec every chart has: schema, alt text, title with the source as subtitle, fonts. */
-export function frame(text: ChartText, width: number) {
+export function frame(text: ChartText, layout: Layout) {
+  const room = layout.width - 16;
+  const lines = (s: string, size: number, bold: boolean) =>
+    wrapToWidth(s, room, size, bold).map((l) => bidi(layout, l));
+  const title = lines(text.title, TITLE_SIZE, true);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: text.description,
+    // The width asked is the whole chart's: the plot takes what the axes and legend leave.
+    autosize: { type: 'fit-x' as const, contains: 'padding' as const },
     title: {
-      text: text.title,
-      subtitle: wrap(text.source, Math.max(40, Math.floor(width / 6.2))),
-      anchor: 'start' as const,
-      subtitleFontSize: 11,
+      text: title.length === 1 ? (title[0] as string) : title,
+      subtitle: lines(text.source, SUBTITLE_SIZE, false),
+      anchor: layout.rtl ? ('end' as const) : ('start' as const),
+      fontSize: TITLE_SIZE,
+      subtitleFontSize: SUBTITLE_SIZE,
     },
-    config: { font: FONT, view: { stroke: null } },
+    config: {
+      font: FONT,
+      view: { stroke: null },
+      ...(layout.t.lang === 'en' ? {} : { locale: layout.t.vegaLocale() as unknown as NonNullable<Config['locale']> }),
+    },
   };
 }
 
-export const percent = (part: number, whole: number) => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : '–');
+export const percent = (part: number, whole: number, t: Translator = translator('en')) =>
+  whole > 0 ? t.percent(part / whole) : '–';
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
@@ -159,14 +260,14 @@ type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
  * The layer that marks withheld values: a grey cross along the top of the plot at their position,
  * never a point at zero. `labels` are the tooltip fields naming the value (series, period).
  */
-export function withheldLayer(x: unknown, labels: readonly unknown[]): Layer {
+export function withheldLayer(x: unknown, labels: readonly unknown[], t: Translator = translator('en')): Layer {
   return {
     transform: [{ filter: '!isValid(datum.value)' }],
     mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: WITHHELD_COLOUR },
     encoding: {
       x,
       y: { value: 0 },
-      tooltip: [...labels, { field: 'shown', type: 'nominal', title: 'Cases' }],
+      tooltip: [...labels, { field: 'shown', type: 'nominal', title: t.column('cases') }],
     },
   } as Layer;
 }

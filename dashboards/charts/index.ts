@@ -9,7 +9,9 @@ import {
   type ChartName,
   type ChartParams,
   type Split,
+  type Translator,
   type TrendsQuery,
+  translator,
 } from '../../domain/index.js';
 import { breakdownChart } from './breakdown.js';
 import type { Chart, ChartContext } from './common.js';
@@ -29,12 +31,8 @@ const BUILDERS: Record<ChartName, Builder> = {
   breakdown: breakdownChart,
 };
 
-export const CHART_TITLES: Record<ChartName, string> = {
-  trend: 'Trend over time',
-  'harm-mix': 'Harm mix per year',
-  map: 'World map by country',
-  breakdown: 'Breakdown by age, gender or channel',
-};
+/** A chart's name for menus, in the reader's language. */
+export const chartTitle = (chart: ChartName, t: Translator = translator('en')) => t.t(`chart.name.${chart}`);
 
 function splitFor(chart: ChartName, params: ChartParams): Split {
   const allowed = CHART_SPLITS[chart];
@@ -58,7 +56,7 @@ function splitFor(chart: ChartName, params: ChartParams): Split {
 
 /** The trends query behind a chart: its filters, its split, by year except a monthly trend. */
 export function chartQuery(chart: ChartName, params: ChartParams): TrendsQuery {
-  const { year: _y, measure: _m, width: _w, height: _h, by, ...filters } = params;
+  const { year: _y, measure: _m, width: _w, height: _h, lang: _l, by, ...filters } = params;
   return { ...filters, split: splitFor(chart, params), by: chart === 'trend' ? by : 'year' };
 }
 

@@ -4,8 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { TrendsAnswer } from '../../api/index.js';
-import type { ChartParams } from '../../domain/index.js';
-import { labelFor } from '../labels.js';
+import type { ChartParams, Translator } from '../../domain/index.js';
+import { harmLabel, labelFor } from '../labels.js';
 import { worldTopology } from '../world.js';
 import {
   type Chart,
@@ -16,19 +16,22 @@ import {
   displayBelow,
   formatCount,
   frame,
+  layoutFor,
+  legendFor,
+  NO_DATA_COLOUR,
   sourceLine,
   WITHHELD_COLOUR,
 } from './common.js';
 
-const NO_DATA_COLOUR = '#e8e8e8';
-
-function harmName(params: ChartParams): string {
-  if (!params.harm) return 'all harms';
-  return params.harm.map((h) => labelFor(h.includes('.') ? 'harm' : 'harmGroup', h)).join(', ');
+function harmName(params: ChartParams, t: Translator): string {
+  if (!params.harm) return t.t('value.allHarms');
+  return params.harm.map((h) => harmLabel(h, t)).join(t.comma);
 }
 
 export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
-  const shown = chartable(answer);
+  const layout = layoutFor(params, 720);
+  const { t } = layout;
+  const shown = chartable(answer, t);
   const year = chosenYear(shown.rows, params.year);
   const rows = shown.rows.filter((r) => r.period === year);
   const world = worldTopology();
@@ -38,61 +41,77 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
     const code = String(r.country);
     return {
       code,
-      name: labelFor('country', code),
+      name: labelFor('country', code, t),
       value: r.value,
-      shown: display(r.value, below),
-      status: r.value === null ? 'Withheld' : 'Published',
+      shown: display(r.value, below, t),
+      status: r.value === null ? 'withheld' : 'published',
     };
   });
   const tooSmall = values.filter((v) => !drawn.has(v.code)).map((v) => v.name);
   const ranked = values.filter((v) => v.value !== null).sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
   const withheld = values.length - ranked.length;
+  const harm = harmName(params, t);
   const description = ranked.length
-    ? `World map of cases registered by child helplines in ${year} (${harmName(params)}), ${ranked.length} countries with published figures${withheld ? `, ${withheld} withheld` : ''}. Highest: ${ranked
-        .slice(0, 3)
-        .map((v) => `${v.name} ${formatCount(v.value)}`)
-        .join(', ')}.`
-    : `World map with no published figures for ${year ?? 'these filters'}.`;
+    ? t.t('chart.map.describe', {
+        year: year ?? '',
+        harm,
+        count: ranked.length,
+        withheld,
+        list: ranked
+          .slice(0, 3)
+          .map((v) => `${v.name} ${formatCount(v.value, t)}`)
+          .join(t.comma),
+      })
+    : t.t('chart.map.empty', { year: year ?? 'none' });
   const notes = [
     tooSmall.length
-      ? `Too small to see at this scale, in the data table: ${tooSmall.slice(0, 6).join(', ')}${tooSmall.length > 6 ? ` and ${tooSmall.length - 6} more` : ''}.`
+      ? t.t('chart.map.tooSmall', { list: tooSmall.slice(0, 6).join(t.comma), more: Math.max(0, tooSmall.length - 6) })
       : '',
   ];
   const text = {
-    title: `Cases registered by child helplines by country, ${year ?? ''} (${harmName(params)})`,
-    source: sourceLine(answer, ctx, rows, notes),
+    title: t.t('chart.map.title', { year: year ?? '', harm }),
+    source: sourceLine(answer, ctx, rows, notes, t),
     description,
   };
-  const width = params.width ?? 720;
+  const withheldName = t.t('value.withheldStatus');
+  const noDataName = t.t('value.noData');
+  // The map fills the width: its height follows the projection's shape (Equal Earth is about 2:1).
+  const plotWidth = layout.narrow ? layout.width - 10 : layout.width - 120;
   const shapes = { values: world, format: { type: 'topojson' as const, feature: 'countries' } };
   const lookup = {
     lookup: 'id',
     from: { data: { values }, key: 'code', fields: ['name', 'value', 'shown', 'status'] },
   };
   const spec: TopLevelSpec = {
-    ...frame(text, width),
-    width,
-    height: params.height ?? Math.round(width * 0.5),
+    ...frame(text, layout),
+    width: layout.width,
+    height: params.height ?? Math.round(plotWidth * 0.5),
     projection: { type: 'equalEarth' },
     layer: [
       {
         data: shapes,
         transform: [
           lookup,
-          { calculate: "datum.status === 'Withheld' ? 'Withheld' : 'No data'", as: 'shown' },
-          { filter: "datum.status !== 'Published'" },
+          {
+            calculate: `datum.status === 'withheld' ? ${JSON.stringify(withheldName)} : ${JSON.stringify(noDataName)}`,
+            as: 'shown',
+          },
+          { filter: "datum.status !== 'published'" },
         ],
         mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 0.5 },
         encoding: {
           color: {
             field: 'shown',
             type: 'nominal',
-            scale: { domain: ['Withheld', 'No data'], range: [WITHHELD_COLOUR, NO_DATA_COLOUR] },
-            legend: { title: null, orient: 'bottom-left' },
+            scale: { domain: [withheldName, noDataName], range: [WITHHELD_COLOUR, NO_DATA_COLOUR] },
+            // On a phone the two legends would not fit side by side under the map: this one goes on top.
+            legend: layout.narrow
+              ? { ...legendFor(layout, null), orient: 'top', direction: 'horizontal', columns: 2 }
+              : { ...legendFor(layout, null), orient: layout.rtl ? 'bottom-right' : 'bottom-left' },
           },
           tooltip: [
-            { field: 'properties.name', type: 'nominal', title: 'Country' },
-            { field: 'shown', type: 'nominal', title: 'Cases' },
+            { field: 'properties.name', type: 'nominal', title: t.column('country') },
+            { field: 'shown', type: 'nominal', title: t.column('cases') },
           ],
         },
       },
@@ -105,11 +124,15 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
             field: 'value',
             type: 'quantitative',
             scale: { scheme: 'blues', zero: true },
-            legend: { title: 'Cases', format: ',d' },
+            legend: {
+              ...legendFor(layout, t.column('cases')),
+              format: ',d',
+              ...(layout.narrow ? { direction: 'horizontal', gradientLength: Math.min(200, layout.width - 60) } : {}),
+            },
           },
           tooltip: [
-            { field: 'name', type: 'nominal', title: 'Country' },
-            { field: 'shown', type: 'nominal', title: 'Cases' },
+            { field: 'name', type: 'nominal', title: t.column('country') },
+            { field: 'shown', type: 'nominal', title: t.column('cases') },
           ],
         },
       },
@@ -120,8 +143,10 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
     spec,
     text,
     table: {
-      columns: ['Country', 'Year', 'Cases'],
-      rows: [...values].sort((a, b) => a.name.localeCompare(b.name)).map((v) => [v.name, year ?? '', v.value]),
+      columns: [t.column('country'), t.column('year'), t.column('cases')],
+      rows: [...values]
+        .sort((a, b) => a.name.localeCompare(b.name, t.locale))
+        .map((v) => [v.name, year ?? '', v.value]),
       ...(below ? { displayBelow: below } : {}),
     },
   };

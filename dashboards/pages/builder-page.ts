@@ -3,10 +3,18 @@
  * the iframe snippet, direct SVG and PNG links and the chart's data as CSV. The form starts from
  * the URL, and the URL follows the form, so a builder view can be shared.
  */
-import { COUNTRIES, HARM_GROUPS, HARM_TYPES, REGIONS, ROLLUPS } from '../../domain/index.js';
-import { CHART_NAMES, CHART_SPLITS, CHART_TITLES, type ChartName } from '../charts/index.js';
-import { labelFor } from '../labels.js';
-import { escapeHtml, pageHead } from './page-parts.js';
+import {
+  COUNTRIES,
+  HARM_GROUPS,
+  HARM_TYPES,
+  LANGUAGE_NAMES,
+  LANGUAGES,
+  REGIONS,
+  ROLLUPS,
+  type Translator,
+} from '../../domain/index.js';
+import { CHART_NAMES, CHART_SPLITS, type ChartName, chartTitle } from '../charts/index.js';
+import { escapeHtml, languageLinks, pageHead } from './page-parts.js';
 
 type Query = Record<string, string | undefined>;
 
@@ -23,86 +31,99 @@ function options(list: readonly (readonly [string, string])[], chosen: string | 
     .join('');
 }
 
-export function builderPage(query: Query, years: readonly string[]): string {
+export function builderPage(query: Query, years: readonly string[], t: Translator): string {
   const splitOptions = [...new Set(Object.values(CHART_SPLITS).flat())].map(
-    (s) => [s, `by ${labelFor('dimension', s)}`] as const,
+    (s) => [s, t.t('builder.splitBy', { split: s })] as const,
   );
   const yearList = years.map((y) => [y, y] as const);
   const harmOptions = [
-    ['', 'All harms'],
-    ...ROLLUPS.map((r) => [r.code, r.label] as const),
+    ['', t.t('filter.allHarms')],
+    ...ROLLUPS.map((r) => [r.code, t.label('rollup', r.code)] as const),
     ...HARM_GROUPS.flatMap((g) => [
-      [g.code, g.label] as const,
-      ...HARM_TYPES.filter((t) => t.group === g.code).map((t) => [t.code, `— ${t.label}`] as const),
+      [g.code, t.label('harmGroup', g.code)] as const,
+      ...HARM_TYPES.filter((h) => h.group === g.code).map((h) => [h.code, `— ${t.label('harm', h.code)}`] as const),
     ]),
   ] as const;
-  return `${pageHead('Chart builder — child helpline statistics')}
+  const countries = COUNTRIES.map((c) => [c.code, t.label('country', c.code)] as const).sort((a, b) =>
+    a[1].localeCompare(b[1], t.locale),
+  );
+  return `${pageHead(t.t('builder.pageTitle'), t)}
 <style>
   body { margin: 0 auto; max-width: 1100px; padding: 12px; font-family: 'DejaVu Sans', Helvetica, Arial, sans-serif; color: #222; }
   .layout { display: flex; flex-wrap: wrap; gap: 16px; }
   form { flex: 1 1 260px; display: flex; flex-direction: column; gap: 8px; }
-  form label { display: flex; flex-direction: column; font-size: 13px; }
+  form label { display: flex; flex-direction: column; font-size: 13px; max-width: 100%; min-width: 0; }
   form label[hidden] { display: none; }
   select, input { font-size: 15px; padding: 4px; max-width: 100%; }
   .preview { flex: 3 1 480px; min-width: 0; }
   .preview iframe { width: 100%; border: 1px solid #ddd; }
   textarea { width: 100%; font-family: monospace; font-size: 13px; box-sizing: border-box; }
-  .links a { margin-right: 12px; display: inline-block; }
+  .links a { margin-inline-end: 12px; display: inline-block; }
+  .languages { font-size: 13px; } .languages a { margin-inline-end: 10px; }
+  .languages a[aria-current] { font-weight: bold; text-decoration: none; color: inherit; }
   .hint { font-size: 12px; color: #555; }
 </style>
 </head>
 <body>
-<h1>Chart builder</h1>
-<p><a href="/">← Dashboard</a></p>
+${languageLinks('/builder', query, t)}
+<h1>${escapeHtml(t.t('builder.title'))}</h1>
+<p><a href="/?lang=${t.lang}">${escapeHtml(t.t('builder.back'))}</a></p>
 <div class="layout">
-<form id="builder" aria-label="Chart settings">
+<form id="builder" aria-label="${escapeHtml(t.t('builder.settings'))}" data-copied="${escapeHtml(t.t('builder.copied'))}">
   ${field(
-    'Chart',
+    t.t('builder.chart'),
     `<select name="chart">${options(
-      CHART_NAMES.map((c) => [c, CHART_TITLES[c]] as const),
+      CHART_NAMES.map((c) => [c, chartTitle(c, t)] as const),
       query.chart ?? 'trend',
     )}</select>`,
   )}
-  ${field('Lines or bars', `<select name="split">${options([['', 'Default'], ...splitOptions], query.split)}</select>`, ['trend', 'breakdown'])}
   ${field(
-    'Measure',
+    t.t('builder.language'),
+    `<select name="lang">${options(
+      LANGUAGES.map((l) => [l, LANGUAGE_NAMES[l]] as const),
+      query.lang ?? t.lang,
+    )}</select>`,
+  )}
+  ${field(t.t('builder.split'), `<select name="split">${options([['', t.t('builder.default')], ...splitOptions], query.split)}</select>`, ['trend', 'breakdown'])}
+  ${field(
+    t.t('builder.measure'),
     `<select name="measure">${options(
       [
-        ['', 'Cases'],
-        ['share', 'Share of the year'],
+        ['', t.t('builder.measure.count')],
+        ['share', t.t('builder.measure.share')],
       ],
       query.measure,
     )}</select>`,
     ['harm-mix'],
   )}
   ${field(
-    'Time',
+    t.t('builder.time'),
     `<select name="by">${options(
       [
-        ['', 'By year'],
-        ['month', 'By month'],
+        ['', t.t('builder.byYear')],
+        ['month', t.t('builder.byMonth')],
       ],
       query.by,
     )}</select>`,
     ['trend'],
   )}
-  ${field('Region', `<select name="region">${options([['', 'All regions'], ...REGIONS.map((r) => [r.code, r.label] as const)], query.region)}</select>`)}
-  ${field('Country', `<select name="country">${options([['', 'All countries'], ...[...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name)).map((c) => [c.code, c.name] as const)], query.country)}</select>`, ['trend', 'map'])}
-  ${field('Harm', `<select name="harm">${options(harmOptions, query.harm)}</select>`)}
-  ${field('From', `<select name="from">${options([['', 'First year'], ...yearList], query.from)}</select>`, ['trend', 'harm-mix'])}
-  ${field('To', `<select name="to">${options([['', 'Latest year'], ...yearList], query.to)}</select>`, ['trend', 'harm-mix'])}
-  ${field('Year', `<select name="year">${options([['', 'Latest full year'], ...yearList], query.year)}</select>`, ['map', 'breakdown'])}
-  ${field('Width (pixels, for SVG and PNG)', `<input name="width" type="number" min="200" max="2000" step="10" value="${escapeHtml(query.width ?? '640')}">`)}
-  ${field('Height (pixels)', `<input name="height" type="number" min="120" max="1500" step="10" value="${escapeHtml(query.height ?? '320')}">`)}
+  ${field(t.t('filter.region'), `<select name="region">${options([['', t.t('filter.allRegions')], ...REGIONS.map((r) => [r.code, t.label('region', r.code)] as const)], query.region)}</select>`)}
+  ${field(t.t('builder.country'), `<select name="country">${options([['', t.t('builder.allCountries')], ...countries], query.country)}</select>`, ['trend', 'map'])}
+  ${field(t.t('filter.harm'), `<select name="harm">${options(harmOptions, query.harm)}</select>`)}
+  ${field(t.t('filter.from'), `<select name="from">${options([['', t.t('filter.firstYear')], ...yearList], query.from)}</select>`, ['trend', 'harm-mix'])}
+  ${field(t.t('filter.to'), `<select name="to">${options([['', t.t('filter.latestYear')], ...yearList], query.to)}</select>`, ['trend', 'harm-mix'])}
+  ${field(t.t('builder.year'), `<select name="year">${options([['', t.t('builder.latestFullYear')], ...yearList], query.year)}</select>`, ['map', 'breakdown'])}
+  ${field(t.t('builder.width'), `<input name="width" type="number" min="200" max="2000" step="10" value="${escapeHtml(query.width ?? '640')}">`)}
+  ${field(t.t('builder.height'), `<input name="height" type="number" min="120" max="1500" step="10" value="${escapeHtml(query.height ?? '320')}">`)}
 </form>
-<section class="preview" aria-label="Preview and snippets">
-  <iframe id="preview" title="Chart preview" height="560"></iframe>
-  <h2>Embed on your site</h2>
-  <p class="hint">Paste this into your page's HTML. The chart resizes to the page's width.</p>
-  <textarea id="snippet" rows="4" readonly aria-label="Embed snippet"></textarea>
-  <p><button type="button" id="copy">Copy snippet</button> <span id="copied" role="status"></span></p>
-  <h2>Download</h2>
-  <p class="links"><a id="svg-link" href="#">SVG image</a><a id="png-link" href="#">PNG image</a><a id="csv-link" href="#">Data (CSV)</a><a id="spec-link" href="#">Vega-Lite spec</a></p>
+<section class="preview" aria-label="${escapeHtml(t.t('builder.preview'))}">
+  <iframe id="preview" title="${escapeHtml(t.t('builder.previewTitle'))}" height="560"></iframe>
+  <h2>${escapeHtml(t.t('builder.embedHeading'))}</h2>
+  <p class="hint">${escapeHtml(t.t('builder.embedHint'))}</p>
+  <textarea id="snippet" rows="4" readonly aria-label="${escapeHtml(t.t('builder.snippet'))}" dir="ltr"></textarea>
+  <p><button type="button" id="copy">${escapeHtml(t.t('builder.copy'))}</button> <span id="copied" role="status"></span></p>
+  <h2>${escapeHtml(t.t('builder.download'))}</h2>
+  <p class="links"><a id="svg-link" href="#">${escapeHtml(t.t('builder.svg'))}</a><a id="png-link" href="#">${escapeHtml(t.t('builder.png'))}</a><a id="csv-link" href="#">${escapeHtml(t.t('builder.csv'))}</a><a id="spec-link" href="#">${escapeHtml(t.t('builder.spec'))}</a></p>
 </section>
 </div>
 <script src="/assets/builder.js"></script>

@@ -1,5 +1,14 @@
-export { BusUnavailableError, createKafkaBus, type KafkaBus } from './kafkajs-bus.js';
 export {
+  acquireBrokerLock,
+  type BrokerHolder,
+  type BrokerLock,
+  BrokerLockedError,
+  brokerHolder,
+  isAlive,
+} from './broker-lock.js';
+export { BusUnavailableError, type ConsumerOptions, createKafkaBus, type KafkaBus } from './kafkajs-bus.js';
+export {
+  type BrokerExit,
   ensureKafkaJars,
   freePort,
   KAFKA_VERSION,

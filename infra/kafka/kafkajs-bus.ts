@@ -9,8 +9,21 @@ export interface KafkaBusOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
+  /** Where KafkaJS's own chatter goes (default: `logger`); `npm start` sends it to the log file only. */
+  readonly clientLogger?: Logger;
   /** How long a produce may take before the caller gets a retriable failure. */
   readonly sendTimeoutMs?: number;
+}
+
+export interface ConsumerOptions {
+  /** Kafka's own default (45 s): how long a member may go silent before the group drops it. */
+  readonly sessionTimeoutMs?: number;
+  /** The member this group had before a crash: told to leave, so the new one joins at once. */
+  readonly previousMemberId?: string;
+  /** Called with the member id on every join (keep it, for the next start's `previousMemberId`). */
+  readonly onJoin?: (memberId: string) => void;
+  /** Called when KafkaJS gives up on the consumer for good (it restarts by itself otherwise). */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export class BusUnavailableError extends Error {
@@ -21,7 +34,7 @@ export class BusUnavailableError extends Error {
 export interface KafkaBus {
   ensureTopics(topics: Topics, partitions?: number): Promise<void>;
   producer(): Promise<BusProducer & { disconnect(): Promise<void> }>;
-  consumer(groupId: string, options?: { sessionTimeoutMs?: number }): BusConsumer;
+  consumer(groupId: string, options?: ConsumerOptions): BusConsumer;
   /** The next offset to be written in each partition (the high watermark). */
   endOffsets(topic: string): Promise<Map<number, bigint>>;
   /** True when a broker answers a metadata request. */
@@ -47,13 +60,42 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * LeaveGroup on behalf of a member that died without leaving (SIGKILL): otherwise the group waits a
+ * whole session timeout for it before the new member gets any partition. KafkaJS has no public
+ * call for this, so it goes through the client's own cluster (a private field of the client).
+ */
+async function evictMember(kafka: Kafka, groupId: string, memberId: string): Promise<'left' | 'unknown'> {
+  const key = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const createCluster = key ? (kafka as unknown as Record<symbol, unknown>)[key] : undefined;
+  if (typeof createCluster !== 'function') throw new Error('this KafkaJS version does not expose its cluster');
+  const cluster = createCluster({}) as {
+    connect(): Promise<void>;
+    disconnect(): Promise<void>;
+    findGroupCoordinator(o: { groupId: string }): Promise<{
+      leaveGroup(o: { groupId: string; memberId: string }): Promise<unknown>;
+    }>;
+  };
+  await cluster.connect();
+  try {
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    await coordinator.leaveGroup({ groupId, memberId });
+    return 'left';
+  } catch (error) {
+    if ((error as { type?: string }).type === 'UNKNOWN_MEMBER_ID') return 'unknown';
+    throw error;
+  } finally {
+    await cluster.disconnect();
+  }
+}
+
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const { logger } = options;
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     logLevel: logLevel.WARN,
-    logCreator: toKafkaLogger(logger),
+    logCreator: toKafkaLogger(options.clientLogger ?? logger),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5000 },
@@ -133,35 +175,53 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     },
 
     async producer() {
-      const producer: Producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        // Murmur2, as the Java client: the same key lands on the same partition whatever the client.
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      let connected: Promise<void> | undefined;
-      const connect = () => {
-        connected ??= producer.connect().catch((error: unknown) => {
-          connected = undefined;
-          throw error;
+      // The idempotent producer numbers each partition's batches, and KafkaJS rolls a number back
+      // when a request fails: a batch that reached the broker without its answer, followed by a
+      // different batch under the same number, would be taken by the broker as a repeat and dropped.
+      // So retries have no limit (what KafkaJS asks of an idempotent producer), ONE batch is in
+      // flight, and the next starts only once it has settled, even after its callers were answered
+      // 503 at their deadline. A batch that fails for good retires the producer (a new producer id).
+      type Slot = { producer: Producer; connected: Promise<void> | undefined };
+      const newSlot = (): Slot => {
+        const slot: Slot = {
+          producer: kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            // Murmur2, as the Java client: the same key lands on the same partition whatever the client.
+            createPartitioner: Partitioners.DefaultPartitioner,
+            retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 3000 },
+          }),
+          connected: undefined,
+        };
+        slot.producer.on(slot.producer.events.DISCONNECT, () => {
+          slot.connected = undefined;
         });
-        return connected;
+        return slot;
       };
-      producer.on(producer.events.DISCONNECT, () => {
-        connected = undefined;
-      });
-      // Concurrent sends coalesce into one produce request: the idempotent producer allows one
-      // request in flight, so batching is what gives throughput under many parallel uploads.
+      let current = newSlot();
       type Pending = {
         topic: string;
         messages: readonly OutgoingMessage[];
+        state: 'queued' | 'sent' | 'done';
+        timer: NodeJS.Timeout | undefined;
         ok: () => void;
         fail: (e: unknown) => void;
       };
+      const settle = (p: Pending, error?: unknown) => {
+        if (p.state === 'done') return;
+        p.state = 'done';
+        clearTimeout(p.timer);
+        if (error === undefined) p.ok();
+        else p.fail(error);
+      };
+      // Concurrent sends coalesce into one produce request: with one request in flight, batching is
+      // what gives throughput under many parallel uploads.
       let queue: Pending[] = [];
       let flushing = false;
       const flush = async (): Promise<void> => {
-        if (flushing || queue.length === 0) return;
+        if (flushing) return;
+        queue = queue.filter((p) => p.state === 'queued');
+        if (queue.length === 0) return;
         flushing = true;
         // Cap one request well under the topic's max.message.bytes.
         let bytes = 0;
@@ -172,31 +232,40 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         }
         const taken = queue.slice(0, n);
         queue = queue.slice(n);
+        for (const p of taken) p.state = 'sent';
+        const slot = current;
+        let sending = false;
         try {
-          await withTimeout(connect(), sendTimeoutMs, 'connecting to Kafka');
+          slot.connected ??= slot.producer.connect().catch((error: unknown) => {
+            slot.connected = undefined;
+            throw error;
+          });
+          await slot.connected;
           const byTopic = new Map<string, OutgoingMessage[]>();
           for (const p of taken) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
-          await withTimeout(
-            producer.sendBatch({
-              acks: -1,
-              compression: CompressionTypes.None,
-              topicMessages: [...byTopic].map(([topic, messages]) => ({
-                topic,
-                messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-              })),
-            }),
-            sendTimeoutMs,
-            'producing to Kafka',
-          );
-          for (const p of taken) p.ok();
+          sending = true;
+          await slot.producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({
+              topic,
+              messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+            })),
+          });
+          for (const p of taken) settle(p);
         } catch (error) {
-          const failure =
-            error instanceof BusUnavailableError
-              ? error
-              : new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, {
-                  cause: error,
-                });
-          for (const p of taken) p.fail(failure);
+          const failure = new BusUnavailableError(
+            `Kafka did not acknowledge the message: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+          for (const p of taken) settle(p, failure);
+          if (sending) {
+            logger.warn({ err: error }, 'a produce failed for good; the next batch gets a new producer');
+            current = newSlot();
+            void slot.producer.disconnect().catch(() => {});
+          }
         } finally {
           flushing = false;
           if (queue.length > 0) void flush();
@@ -205,36 +274,85 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       return {
         send(topic: string, messages: readonly OutgoingMessage[]) {
           return new Promise<void>((ok, fail) => {
-            queue.push({ topic, messages, ok, fail });
+            const p: Pending = { topic, messages, state: 'queued', timer: undefined, ok, fail };
+            // At the deadline the caller is answered: "not sent" while still queued (it never will
+            // be), "not acknowledged" once in flight (it may still land: a retry is then a repeat).
+            p.timer = setTimeout(
+              () =>
+                settle(
+                  p,
+                  new BusUnavailableError(
+                    p.state === 'queued'
+                      ? `Kafka did not take the message within ${sendTimeoutMs} ms; it was not sent`
+                      : `Kafka did not acknowledge the message within ${sendTimeoutMs} ms`,
+                  ),
+                ),
+              sendTimeoutMs,
+            );
+            queue.push(p);
             queueMicrotask(() => void flush());
           });
         },
         async disconnect() {
-          await producer.disconnect();
+          await current.producer.disconnect();
         },
       };
     },
 
-    consumer(groupId: string, consumerOptions: { sessionTimeoutMs?: number } = {}): BusConsumer {
-      const sessionTimeout = consumerOptions.sessionTimeoutMs ?? 10_000;
+    consumer(groupId: string, consumerOptions: ConsumerOptions = {}): BusConsumer {
+      const sessionTimeout = consumerOptions.sessionTimeoutMs ?? 45_000;
+      // Kafka's default heartbeat interval (3 s), a third of the session at most.
+      const heartbeatInterval = Math.min(3000, Math.floor(sessionTimeout / 3));
       const consumer = kafka.consumer({
         groupId,
         sessionTimeout,
-        rebalanceTimeout: Math.max(sessionTimeout, 10_000),
-        heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 6)),
-        maxBytesPerPartition: 8 * 1024 * 1024,
+        rebalanceTimeout: Math.max(sessionTimeout, 60_000),
+        heartbeatInterval,
+        // Bounded fetches: one load is a few MB per partition, seconds of work, well inside the session.
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytes: 16 * 1024 * 1024,
         // Let the broker gather up to 200 ms of records per fetch: fewer, larger load transactions
         // under a steady stream (each has a fixed cost), at most 200 ms later.
         minBytes: 512 * 1024,
         maxWaitTimeInMs: 200,
         retry: { initialRetryTime: 300, retries: 1_000_000, maxRetryTime: 10_000 },
       });
+      let stopped = false;
+      let member: string | undefined;
+      // After a crash KafkaJS rejoins as a new member; the old one would hold the rebalance for a
+      // whole session timeout (the broker may have just restarted and still lists it): remove it.
+      const evictUntilGone = async (memberId: string) => {
+        const deadline = Date.now() + 120_000;
+        while (!stopped && Date.now() < deadline) {
+          try {
+            const outcome = await evictMember(kafka, groupId, memberId);
+            logger.info({ groupId, memberId, outcome }, 'crashed consumer removed from the group');
+            return;
+          } catch {
+            await new Promise((r) => setTimeout(r, 2000));
+          }
+        }
+      };
       return {
         async start({ topic, startOffsets, handleBatch }) {
           await consumer.connect();
+          const previous = consumerOptions.previousMemberId;
+          if (previous) {
+            const outcome = await evictMember(kafka, groupId, previous).catch((error: unknown) => {
+              logger.warn({ err: error, groupId }, 'could not remove the previous consumer from the group');
+              return 'failed';
+            });
+            logger.info({ groupId, memberId: previous, outcome }, 'previous consumer removed from the group');
+          }
           await consumer.subscribe({ topic, fromBeginning: true });
           consumer.on(consumer.events.GROUP_JOIN, async (event) => {
             const partitions = event.payload.memberAssignment[topic] ?? [];
+            logger.info(
+              { groupId, memberId: event.payload.memberId, partitions, ms: event.payload.duration },
+              'consumer joined the group',
+            );
+            member = event.payload.memberId;
+            consumerOptions.onJoin?.(event.payload.memberId);
             try {
               const offsets = await startOffsets(topic, partitions);
               for (const [partition, offset] of offsets) {
@@ -244,6 +362,15 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
               // The warehouse skips records below its stored offsets anyway; a failed seek only costs time.
               logger.warn({ err: error }, 'could not seek to stored offsets');
             }
+          });
+          consumer.on(consumer.events.CRASH, (event) => {
+            if (event.payload.restart) {
+              if (member) void evictUntilGone(member);
+              member = undefined;
+              return;
+            }
+            logger.error({ err: event.payload.error, groupId }, 'the consumer stopped for good');
+            consumerOptions.onFatal?.(event.payload.error);
           });
           await consumer.run({
             autoCommit: true,
@@ -263,7 +390,15 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
                   Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
                 ),
               }));
-              await handleBatch({ topic: batch.topic, partition: batch.partition, records });
+              // The group hears from this member while the batch loads, however long the load takes.
+              const beat = setInterval(() => {
+                heartbeat().catch((error: unknown) => logger.debug({ err: error }, 'heartbeat during a load failed'));
+              }, heartbeatInterval);
+              try {
+                await handleBatch({ topic: batch.topic, partition: batch.partition, records });
+              } finally {
+                clearInterval(beat);
+              }
               const last = batch.messages[batch.messages.length - 1];
               if (last) resolveOffset(last.offset);
               await commitOffsetsIfNecessary();
@@ -272,6 +407,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           });
         },
         async stop() {
+          stopped = true;
           await consumer.disconnect();
         },
       };

@@ -9,13 +9,30 @@
  *        │
  *   ready ─────── the log says "Transitioning from RECOVERY to RUNNING"
  *
- * Used by `npm start` and by the test suite when KAFKA_BROKERS is not set.
+ * Never two brokers on one folder: the JVM holds the folder's lock (broker-lock.ts) as its fd 3.
+ * It dies with the process that started it: on Linux it runs under `setpriv --pdeathsig TERM`, so
+ * the kernel sends it SIGTERM (a controlled shutdown) when its parent dies, even by SIGKILL.
+ *
+ * Used by `npm start` (bin/supervisor.ts restarts it if it dies) and by the test suite when
+ * KAFKA_BROKERS is not set.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acquireBrokerLock, type BrokerLock } from './broker-lock.js';
 
 export const KAFKA_VERSION = '3.9.1';
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -33,13 +50,29 @@ export interface LocalKafkaOptions {
   readonly cacheDir?: string;
   readonly startTimeoutMs?: number;
   readonly onProgress?: (message: string) => void;
+  /** The folder's lock, held by a supervisor across restarts; without it, one is taken and released at stop. */
+  readonly lock?: BrokerLock;
+}
+
+export interface BrokerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 export interface LocalKafka {
   readonly brokers: string[];
   readonly logFile: string;
   readonly pid: number;
+  /** Settles when the broker process ends, however it ends. */
+  readonly exited: Promise<BrokerExit>;
   stop(): Promise<void>;
+}
+
+let pdeathsig: boolean | undefined;
+/** util-linux's setpriv can set the parent-death signal (Linux only). */
+function hasPdeathsig(): boolean {
+  pdeathsig ??= /--pdeathsig/.test(spawnSync('setpriv', ['--help'], { encoding: 'utf8' }).stdout ?? '');
+  return pdeathsig;
 }
 
 function requireTool(command: string, args: string[], what: string): void {
@@ -141,16 +174,16 @@ function readPorts(dataDir: string): { port: number; controllerPort: number } | 
   return JSON.parse(readFileSync(file, 'utf8')) as { port: number; controllerPort: number };
 }
 
-export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
-  const progress = options.onProgress ?? (() => {});
-  const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  progress(`fetching Apache Kafka ${KAFKA_VERSION} jars (cached after the first run)`);
-  const libs = ensureKafkaJars(options.cacheDir);
-
+/** Config, ports and KRaft storage for the folder (formatted once); the caller holds the lock. */
+async function prepareFolder(
+  dataDir: string,
+  libs: string,
+  wantedPort: number | undefined,
+  progress: (message: string) => void,
+): Promise<{ port: number; propsFile: string }> {
   // KRaft metadata records the controller address, so a reused data folder keeps its ports.
   const known = readPorts(dataDir);
-  const port = options.port || known?.port || (await freePort());
+  const port = wantedPort || known?.port || (await freePort());
   const controllerPort = known?.controllerPort ?? (await freePort());
   const propsFile = join(dataDir, 'server.properties');
   writeFileSync(propsFile, serverProperties(dataDir, port, controllerPort));
@@ -168,61 +201,108 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     );
     if (format.status !== 0) throw new LocalKafkaError(`kafka-storage format failed: ${format.stdout}${format.stderr}`);
   }
+  return { port, propsFile };
+}
+
+export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
+  const progress = options.onProgress ?? (() => {});
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  progress(`fetching Apache Kafka ${KAFKA_VERSION} jars (cached after the first run)`);
+  const libs = ensureKafkaJars(options.cacheDir);
+  // The lock first: formatting or rewriting the config under a running broker is what corrupts.
+  const ownLock = options.lock === undefined;
+  const lock = options.lock ?? (await acquireBrokerLock(dataDir, { onWait: progress }));
+
+  let port: number;
+  let propsFile: string;
+  try {
+    ({ port, propsFile } = await prepareFolder(dataDir, libs, options.port, progress));
+  } catch (error) {
+    if (ownLock) lock.release();
+    throw error;
+  }
 
   progress(`starting the Kafka broker on 127.0.0.1:${port}`);
   const logFile = join(dataDir, 'server.log');
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(
-    'java',
-    java(libs, 'kafka.Kafka', [propsFile], ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true']),
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  // The broker writes its log file itself, not through us: its last words (a shutdown, a fault)
+  // are kept even when this process is gone.
+  const logFd = openSync(logFile, 'a');
+  const startedAt = statSync(logFile).size;
+  const args = java(
+    libs,
+    'kafka.Kafka',
+    [propsFile],
+    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-Djava.awt.headless=true'],
   );
+  const stdio: StdioOptions = ['ignore', logFd, logFd, lock.fd];
+  // Its own process group: a terminal's Ctrl-C reaches the parent, which stops things in order.
+  // setpriv execs java: the broker keeps the pid we spawned, and SIGTERM reaches it when we die.
+  const child: ChildProcess = hasPdeathsig()
+    ? spawn('setpriv', ['--pdeathsig', 'TERM', '--', 'java', ...args], { stdio, detached: true })
+    : spawn('java', args, { stdio, detached: true });
+  closeSync(logFd);
+  if (child.pid) lock.holder(child.pid, port);
+  let exited = false;
+  const exitedPromise = new Promise<BrokerExit>((ok) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      ok({ code, signal });
+    }),
+  );
+  // Belt and braces for a plain exit of this process (tests): the parent-death signal covers the rest.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-
-  let output = '';
-  let exited = false;
-  const ready = new Promise<void>((ok, fail) => {
-    const timeoutMs = options.startTimeoutMs ?? 120_000;
-    const timer = setTimeout(
-      () => fail(new LocalKafkaError(`Kafka did not start within ${timeoutMs} ms; see ${logFile}`)),
-      timeoutMs,
-    );
-    const onData = (chunk: Buffer) => {
-      log.write(chunk);
-      if (output.length < 1_000_000) output += chunk.toString('utf8');
-      if (output.includes('Transitioning from RECOVERY to RUNNING') || output.includes('Kafka Server started')) {
-        clearTimeout(timer);
-        ok();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      exited = true;
-      clearTimeout(timer);
-      fail(
-        new LocalKafkaError(
-          `Kafka exited with code ${code} before it was ready; see ${logFile}\n${output.slice(-3000)}`,
-        ),
-      );
-    });
-  });
-  const exitedPromise = new Promise<void>((ok) => child.once('exit', () => ok()));
-  try {
-    await ready;
-  } catch (error) {
-    child.kill('SIGKILL');
+  const releaseOwn = () => {
     process.removeListener('exit', killOnExit);
-    throw error;
+    if (ownLock) lock.release();
+  };
+
+  const spawnError = new Promise<Error>((ok) => child.once('error', ok));
+  const newOutput = () => {
+    const size = statSync(logFile).size;
+    if (size <= startedAt) return '';
+    const fd = openSync(logFile, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(size - startedAt, 4_000_000));
+      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      return buffer.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  let failure: Error | undefined;
+  void spawnError.then((error) => {
+    failure = new LocalKafkaError(`Kafka could not be started: ${error.message}`);
+  });
+  for (;;) {
+    const output = newOutput();
+    if (output.includes('Transitioning from RECOVERY to RUNNING') || output.includes('Kafka Server started')) break;
+    if (exited && !failure) {
+      const { code, signal } = await exitedPromise;
+      failure = new LocalKafkaError(
+        `Kafka exited (${signal ?? `code ${code}`}) before it was ready; see ${logFile}\n${output.slice(-3000)}`,
+      );
+    }
+    if (!failure && Date.now() > deadline) {
+      failure = new LocalKafkaError(`Kafka did not start within ${timeoutMs} ms; see ${logFile}`);
+    }
+    if (failure) {
+      child.kill('SIGKILL');
+      if (child.pid) await exitedPromise;
+      releaseOwn();
+      throw failure;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
-  // Once ready, stop buffering; the file keeps the log.
-  output = '';
 
   return {
     brokers: [`127.0.0.1:${port}`],
     logFile,
     pid: child.pid ?? -1,
+    exited: exitedPromise,
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');
@@ -230,8 +310,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
         await exitedPromise;
         clearTimeout(timer);
       }
-      process.removeListener('exit', killOnExit);
-      log.end();
+      releaseOwn();
     },
   };
 }

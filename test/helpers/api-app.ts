@@ -1,7 +1,7 @@
 /** The Express app over a real DuckDB warehouse on a random port, without Kafka (read-side tests). */
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApi } from '../../api/index.js';
+import { createApi, createHttpServer, listen } from '../../api/index.js';
 import type { Warehouse } from '../../warehouse/index.js';
 
 export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPerMinute?: number }) {
@@ -25,8 +25,7 @@ export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPer
     clock: () => options.now,
     ready: async () => ({ duckdb: true }),
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((ok) => server.once('listening', ok));
+  const server = await listen(createHttpServer(app, pino({ level: 'silent' })), 0, '127.0.0.1');
   return {
     app,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

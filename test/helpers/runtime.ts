@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { inject } from 'vitest';
+import type { ServerLimits } from '../../api/index.js';
 import { type JobOptions, type Runtime, startRuntime } from '../../bin/runtime.js';
 import type { HelplineInfo, Topics } from '../../domain/index.js';
 
@@ -38,6 +39,8 @@ export async function startTestRuntime(
     brokers?: string[];
     rateLimitPerMinute?: number;
     jobs?: JobOptions;
+    httpLimits?: ServerLimits;
+    metricsToken?: string;
   } = {},
 ): Promise<TestRuntime> {
   const dir = mkdtempSync(join(tmpdir(), 'helpline-test-'));
@@ -56,6 +59,8 @@ export async function startTestRuntime(
     rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000_000,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.httpLimits ? { httpLimits: options.httpLimits } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
   });
   return {
     ...runtime,

@@ -1,6 +1,7 @@
 /**
- * The real server process (`bin/start.ts`) as a child the test can SIGKILL and restart. It runs in
- * its own process group so the kill takes tsx's child with it, like a machine losing power would.
+ * The real app process (`bin/app.ts`, what `npm start` supervises) as a child the test can SIGKILL
+ * and restart, against the suite's broker. It runs in its own process group so the kill takes
+ * everything it started with it, like a machine losing power would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { waitFor } from './runtime.js';
@@ -30,7 +31,7 @@ export function workerProcess(env: Record<string, string>, port: number): Worker
     },
     async start() {
       // node itself (not npx) so its own exit code reaches us.
-      child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
+      child = spawn(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
         env: { ...process.env, JOBS: 'off', ...env, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'info' },
         stdio: ['ignore', 'ignore', 'pipe'],
         detached: true,

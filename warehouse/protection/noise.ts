@@ -42,6 +42,7 @@ import {
 import { buildCube } from './cube.js';
 import { alphaOf, margin95 } from './noise-error.js';
 import { type ReleaseManifest, releaseSpanAndId, storeCells, storeReporting } from './publish.js';
+import type { RegimeOverride } from './regime.js';
 
 export { LEDGER_SQL };
 
@@ -167,7 +168,7 @@ function reconcile(values: Map<string, bigint>, regionOf: ReadonlyMap<string, st
 
 export async function publishNoiseRelease(
   db: Db,
-  options: { now: Date; codeVersion: string; baseUrl?: string; noise: NoiseSettings },
+  options: { now: Date; codeVersion: string; baseUrl?: string; noise: NoiseSettings; regimeOverride?: RegimeOverride },
 ): Promise<{ manifest: ReleaseManifest; reused: boolean }> {
   const settings = options.noise;
   const split = splitOf(settings);
@@ -265,6 +266,7 @@ export async function publishNoiseRelease(
     codeVersion: options.codeVersion,
     checksum: hash.digest('hex'),
     citation: `Child helpline statistics, release ${id} (${createdAt.slice(0, 10)}), months ${from} to ${to}; differentially private (ε = ${privacy.epsilon} per helpline-month case, discrete Laplace noise).${options.baseUrl ? ` ${options.baseUrl}/v1/releases/${id}` : ''}`,
+    ...(options.regimeOverride ? { regimeOverride: options.regimeOverride } : {}),
   };
 
   // 4.

@@ -15,6 +15,7 @@ import type { Db, Tx } from '../db.js';
 import { buildCube } from './cube.js';
 import type { NoisePrivacy } from './noise.js';
 import { protectOffThread } from './protect-off-thread.js';
+import type { RegimeOverride } from './regime.js';
 import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams } from './suppress.js';
 
 export interface ReleaseManifest {
@@ -54,6 +55,8 @@ export interface ReleaseManifest {
   readonly codeVersion: string;
   readonly checksum: string;
   readonly citation: string;
+  /** Published over months the other method had published, by the secretariat's decision. */
+  readonly regimeOverride?: RegimeOverride;
 }
 
 export interface InsiderProtection {
@@ -132,7 +135,13 @@ async function previousRelease(db: Db): Promise<{ id: string; previous: Previous
 
 export async function publishRelease(
   db: Db,
-  options: { now: Date; params?: Partial<ProtectionParams>; codeVersion: string; baseUrl?: string },
+  options: {
+    now: Date;
+    params?: Partial<ProtectionParams>;
+    codeVersion: string;
+    baseUrl?: string;
+    regimeOverride?: RegimeOverride;
+  },
 ): Promise<ReleaseManifest> {
   const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
   // 1.
@@ -213,6 +222,7 @@ export async function publishRelease(
     codeVersion: options.codeVersion,
     checksum: hash.digest('hex'),
     citation: `Child helpline statistics, release ${id} (${createdAt.slice(0, 10)}), months ${from} to ${to}; counts below ${params.threshold + 1} (${params.sensitiveThreshold + 1} for sexual violence and OCSEA) withheld.${options.baseUrl ? ` ${options.baseUrl}/v1/releases/${id}` : ''}`,
+    ...(options.regimeOverride ? { regimeOverride: options.regimeOverride } : {}),
   };
   // The audit report keeps ranges and reasons, never a withheld value.
   const auditReport = result.audit.map((a) => ({ cell: a.key, reason: a.reason, lp: a.lp, ip: a.ip }));

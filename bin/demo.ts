@@ -1,0 +1,132 @@
+/**
+ * The demo on `npm start`: the seed, resumed at every start until it has completed once, then the
+ * first protected release (only for the demo: in production the secretariat decides).
+ *
+ *   seed state (warehouse meta `demo_seed`):
+ *     none, warehouse empty (or an older demo's keys file) → start   'started' → resume
+ *     'complete' → nothing to seed                                   none, other data → never
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { Logger } from 'pino';
+import { demoHelplines, FIRST_DEMO_PERIOD, lastFullMonth, monthsBetween, seedDemo } from '../demo/index.js';
+import type { Runtime } from './runtime.js';
+
+type SeedState = 'started' | 'complete';
+
+async function readState(runtime: Runtime): Promise<SeedState | undefined> {
+  const rows = await runtime.warehouse.db.all<{ value: string }>("SELECT value FROM meta WHERE key = 'demo_seed'");
+  const value = rows[0]?.value;
+  return value === 'started' || value === 'complete' ? value : undefined;
+}
+
+async function writeState(runtime: Runtime, state: SeedState): Promise<void> {
+  await runtime.warehouse.db.transaction((tx) =>
+    tx.run(
+      `INSERT INTO meta (key, value) VALUES ('demo_seed', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [state],
+    ),
+  );
+}
+
+function hasDemoKeys(keysFile: string): boolean {
+  if (!existsSync(keysFile)) return false;
+  try {
+    const saved = JSON.parse(readFileSync(keysFile, 'utf8')) as { helplines?: Record<string, string> };
+    return Object.keys(saved.helplines ?? {}).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface DemoOptions {
+  readonly runtime: Runtime;
+  readonly keysFile: string;
+  readonly adminKey: string;
+  readonly logger: Logger;
+  readonly say: (line: string) => void;
+  readonly helplines?: number;
+  readonly from?: string;
+}
+
+/** Seeds (or resumes seeding) when the demo is not complete yet. False: the seed stopped early. */
+export async function seedIfNeeded(options: DemoOptions): Promise<boolean> {
+  const { runtime, say, logger } = options;
+  const registry = runtime.warehouse.registry;
+  const state = await readState(runtime);
+  if (state === 'complete') return true;
+  const fresh = (await registry.countHelplines()) === 0;
+  // A data folder with other data and no seed record is never seeded into.
+  if (state === undefined && !fresh && !hasDemoKeys(options.keysFile)) return true;
+  const resuming = state === 'started' || !fresh;
+  await writeState(runtime, 'started');
+  say(
+    resuming
+      ? 'Resuming the demo seed (an earlier start was interrupted); months already loaded are skipped…'
+      : 'Seeding demo data through the upload API (first start; resumed if interrupted)…',
+  );
+  const bar = new SingleBar({
+    format: ' {phase} [{bar}] {percentage}% | {value}/{total} helpline-months | {eta_formatted} left',
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+    hideCursor: true,
+  });
+  let phase = '';
+  const now = new Date();
+  try {
+    const result = await seedDemo({
+      baseUrl: runtime.url,
+      registerHelpline: async (h) =>
+        (await registry.findHelpline(h.id))
+          ? // Registered by an interrupted seed whose key was never written down: a new key.
+            (await registry.rotateKey(h.id, now, 0)).key
+          : (await registry.addHelpline(h, now)).key,
+      loadedMonths: async () => {
+        const rows = await runtime.warehouse.db.all<{ k: string }>(
+          "SELECT helpline_id || '|' || period AS k FROM current_versions",
+        );
+        return new Set(rows.map((r) => r.k));
+      },
+      loadedCount: () => runtime.warehouse.helplineMonths(),
+      keysFile: options.keysFile,
+      adminKey: options.adminKey,
+      now,
+      ...(options.helplines ? { helplines: demoHelplines().slice(0, options.helplines) } : {}),
+      ...(options.from ? { months: monthsBetween(options.from ?? FIRST_DEMO_PERIOD, lastFullMonth(now)) } : {}),
+      progress: (done, total, p) => {
+        if (p !== phase) {
+          if (phase) bar.stop();
+          phase = p;
+          bar.start(total, done, { phase: p.padEnd(6) });
+        }
+        bar.update(done, { phase: p.padEnd(6) });
+      },
+    });
+    bar.stop();
+    await writeState(runtime, 'complete');
+    logger.info({ ...result, keys: undefined }, 'demo seed complete');
+    say(
+      `Seeded ${result.helplines} helplines, ${result.submissions} helpline-months, ${result.cells} cells` +
+        (result.alreadyLoaded > 0 ? ` (${result.alreadyLoaded} of them loaded before the interruption).` : '.'),
+    );
+    return true;
+  } catch (error) {
+    bar.stop();
+    logger.error({ err: error }, 'demo seed stopped');
+    say(`The demo seed stopped: ${(error as Error).message}\nIt resumes at the next start.`);
+    return false;
+  }
+}
+
+/** A fresh demo shows charts: the first protected release, if there is none yet. */
+export async function publishFirstRelease(runtime: Runtime, say: (line: string) => void): Promise<void> {
+  const { releases } = runtime.warehouse;
+  if ((await releases.list()).length > 0 || (await runtime.warehouse.helplineMonths()) === 0) return;
+  say('Publishing the first protected release (suppression + audit)…');
+  const manifest = await releases.publish({ now: new Date(), codeVersion: 'helpline-analytics', baseUrl: runtime.url });
+  say(
+    `Release ${manifest.id}: ${manifest.cells} cells, ${manifest.withheld.total} withheld (${manifest.withheld.secondary} to protect others), audit passed.`,
+  );
+  const exported = await runtime.jobs.run('export', { args: { release: manifest.id } });
+  say(`Release ${manifest.id} exported (Parquet, Arrow, CSV, HXL): ${exported.outcome}.`);
+}

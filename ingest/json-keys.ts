@@ -1,0 +1,78 @@
+/**
+ * JSON.parse keeps the last of two equal keys silently, so a body that names a key twice
+ * (`{"period": "2003-02", "period": "2003-03"}`) must be refused, naming the key and where it is.
+ * jsonc-parser's scanner finds them; JSON.parse still does the parsing.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { visit } from 'jsonc-parser';
+import { AppError, type Problem } from '../domain/index.js';
+import { quotable } from './personal-data.js';
+
+const MAX_REPORTED = 50;
+
+/** Every key an object of the text names a second time, with its JSON path and line:column. */
+export function duplicateKeys(text: string): Problem[] {
+  const problems: Problem[] = [];
+  const open: Set<string>[] = [];
+  visit(
+    text,
+    {
+      onObjectBegin: () => {
+        open.push(new Set());
+      },
+      onObjectEnd: () => {
+        open.pop();
+      },
+      onObjectProperty: (key, _offset, _length, line, column, pathOf) => {
+        const seen = open[open.length - 1];
+        if (!seen) return;
+        if (!seen.has(key)) {
+          seen.add(key);
+          return;
+        }
+        if (problems.length >= MAX_REPORTED) return;
+        const where = pathOf().join('/');
+        const name = quotable(key) ? `"${key}"` : 'a key';
+        problems.push({
+          path: `${where ? `${where}/` : ''}${quotable(key) ? key : '(key)'}`,
+          ...(quotable(key) ? { column: key } : {}),
+          rule: 'duplicate_key',
+          message: `${where ? where : 'the body'} names ${name} twice (line ${line + 1}, column ${column + 1}); each key may appear once`,
+        });
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return problems;
+}
+
+export const duplicateKeyError = (problems: Problem[]) =>
+  new AppError(
+    'duplicate_key',
+    `The JSON names ${problems.length === 1 ? 'a key' : 'keys'} twice; nothing was accepted.`,
+    {
+      status: 422,
+      problems,
+    },
+  );
+
+const KEY = 'jsonDuplicateKeys';
+
+/** express.json, plus the duplicate-key check on the raw bytes it parsed. */
+export function strictJsonBody(limit: number | string): RequestHandler[] {
+  return [
+    express.json({
+      limit,
+      type: ['application/json', 'application/*+json'],
+      verify: (_req, res, buf) => {
+        const problems = duplicateKeys(buf.toString('utf8'));
+        if (problems.length > 0) (res as Response).locals[KEY] = problems;
+      },
+    }),
+    (_req: Request, res: Response, next: NextFunction) => {
+      const problems = res.locals[KEY] as Problem[] | undefined;
+      if (problems) next(duplicateKeyError(problems));
+      else next();
+    },
+  ];
+}
