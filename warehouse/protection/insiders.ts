@@ -208,8 +208,9 @@ export class InsiderAudit {
     const failures: InsiderFailure[] = [];
     try {
       // The public first: while it narrows a cell, so does every insider, and the pattern changes.
+      // Otherwise every coalition in one round: fewer rounds, each re-checking only what failed.
       for (const coalition of this.coalitions) {
-        if (coalition.members.length > 0 && failures.length > 0) break;
+        if (coalition.members.length > 0 && failures.some((f) => f.coalition.members.length === 0)) break;
         failures.push(...this.audit(coalition, round, highs, models));
       }
     } finally {

@@ -187,7 +187,6 @@ function widen(
     const h = insider?.get(key);
     const pick = (h ? search(key, h, false) : undefined) ?? search(key, h, true);
     if (!pick) continue;
-    if (process.env.TRACE) console.error('widen', key, h, '->', pick);
     withheld.set(pick, reason);
     added++;
   }
@@ -251,7 +250,6 @@ export async function protect(
       relationRules(cube, withheld, p);
       const added = coalitionRelationRules(cube, new Set(withheld.keys()), covered);
       for (const key of added) withheld.set(key, 'insider-secondary');
-      if (process.env.TRACE && added.length) console.error('rule added', added);
       more = added.length > 0;
     }
   };
@@ -267,11 +265,8 @@ export async function protect(
   const coarsened: CoarsenedUnit[] = [];
   while (rounds < maxRounds) {
     rounds++;
-    const T0 = Date.now();
     const system = attackerSystem(cube, new Set(withheld.keys()));
     failing = await attackers.failures(new Set(withheld.keys()), system.equations, system.keys, floorOf);
-    if (process.env.TRACE2) console.error('round', rounds, withheld.size, failing.length, new Set(failing.map((f) => f.coalition.id)).size, attackers.solves, Date.now() - T0);
-    if (process.env.TRACE) for (const f of failing) console.error('F', rounds, f.coalition.id, f.key, f.low, f.high, cube.cells.get(f.key)?.value);
     if (failing.length === 0) {
       const more = coarsen(cube, withheld);
       if (more.length === 0) break;
