@@ -26,6 +26,7 @@ import type { Highs } from 'highs';
 import { harmLevel, parseReleaseCellKey, ROLLUPS, timeLevel } from '../../domain/index.js';
 import { blocks, type Equation, loadHighs } from './audit.js';
 import type { Cube } from './cube.js';
+import type { PreviousRelease } from './suppress.js';
 
 export interface Coalition {
   /** 'public', a helpline id, or ids joined by '+'. */
@@ -130,6 +131,8 @@ interface Round {
   readonly nobody: readonly number[];
   /** Possible contributors of any cell, as the public can tell. */
   readonly who: (key: string) => readonly string[];
+  /** Per withheld cell published in the previous release: who submitted anew for its months since. */
+  readonly changers: readonly (readonly string[] | undefined)[];
   /** The newest directions through each variable: index into `dirs` and the variable's move. */
   readonly through: { id: number; move: number }[][];
   readonly dirs: { idx: Int32Array; moves: Float64Array; integral: boolean }[];
@@ -163,9 +166,34 @@ export class InsiderAudit {
     private readonly cube: Cube,
     private readonly protectionLevel: number,
     coalitions?: readonly Coalition[],
+    private readonly previous?: PreviousRelease,
   ) {
     this.coalitions = coalitions ?? auditedCoalitions(cube);
   }
+
+  /**
+   * The helplines that submitted anew, since the previous release, a month a cell covers, where
+   * that release published the cell; undefined where it did not. When they are all in a
+   * coalition, the others' part is as it was, which the coalition learnt from that release
+   * (published value less its own part then): it knows the cell exactly, and withholding it now
+   * hides only the coalition's own correction, from others.
+   */
+  private changersOf(key: string): readonly string[] | undefined {
+    const changed = this.previous?.changed;
+    if (!changed || !this.previous?.values.has(key)) return undefined;
+    const time = key.split('|')[2] ?? '';
+    const covers = (m: string) => (timeLevel(time) === 'month' ? m === time : m.startsWith(time.slice(0, 4)));
+    const who = this.who ?? publicContributors(this.cube, new Set());
+    return who(key).filter((h) => [...(changed.get(h) ?? [])].some(covers));
+  }
+
+  /** Whether this coalition knows the cell from the previous release (see changersOf). */
+  knowsFromPrevious(key: string, members: readonly string[]): boolean {
+    const changers = this.changersOf(key);
+    return changers !== undefined && changers.length > 0 && changers.every((h) => members.includes(h));
+  }
+
+  private who?: (key: string) => readonly string[];
 
   get audited(): readonly Coalition[] {
     return this.coalitions;
@@ -234,7 +262,9 @@ export class InsiderAudit {
       for (const v of b) blockOf[v] = id;
     });
     const who = publicContributors(this.cube, withheld);
+    this.who = who;
     const contributors = keys.map(who);
+    const changers = keys.map((k) => this.changersOf(k));
     const ownOf = new Map<string, Map<number, number>>();
     keys.forEach((k, i) => {
       for (const [h, n] of this.cube.cells.get(k)?.contributions ?? []) {
@@ -276,6 +306,7 @@ export class InsiderAudit {
       fewOf,
       nobody,
       who,
+      changers,
       through,
       dirs,
     };
@@ -308,6 +339,13 @@ export class InsiderAudit {
           exact.add(i);
           knowsBlock.add(round.blockOf[i] ?? -1);
         }
+    if (!isPublic)
+      round.changers.forEach((changers, i) => {
+        if (changers && changers.length > 0 && changers.every((h) => members.has(h))) {
+          exact.add(i);
+          knowsBlock.add(round.blockOf[i] ?? -1);
+        }
+      });
     for (const i of own.keys()) knowsBlock.add(round.blockOf[i] ?? -1);
     // The public's problem is every block's (integer); a coalition's differs from it only where
     // it knows something.
@@ -386,8 +424,8 @@ export class InsiderAudit {
         model = this.model(highs, round, vars, local, false);
         models.set(b, model);
       }
-      const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (own.get(v) ?? 0) : least(v)));
-      const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (own.get(v) ?? 0) : highs.infinity));
+      const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : least(v)));
+      const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : highs.infinity));
       const n = vars.length;
       const run = (m: Model, cost: Float64Array) => {
         this.solves++;

@@ -72,7 +72,7 @@ export interface InsiderProtection {
 /** The attacker model, stated once: the README says the same. */
 export const AUDITED_ATTACKERS: readonly string[] = [
   'the public (an outsider): every published cell and additivity relation, who reported which month (/v1/completeness), that nobody can have contributed where nobody reported, and that the cells listed under withheld-for-insiders are no small counts; by linear and by integer program',
-  "each helpline on its own: all that, plus its own part of every cell, and all of every cell only it can have contributed to (its country's cells when it is the country's only helpline; its region's and so, through the totals, others' cells in a month when its country is the only one reporting there; any cell whose possible contributors a published 0 narrows to it); by linear program, and by integer program where the linear range is under twice the protection level",
+  "each helpline on its own: all that, plus its own part of every cell, and all of every cell only it can have contributed to (its country's cells when it is the country's only helpline; its region's and so, through the totals, others' cells in a month when its country is the only one reporting there; any cell whose possible contributors a published 0 narrows to it; a cell the previous release published where only it has submitted anew for the cell's months since); by linear program, and by integer program where the linear range is under twice the protection level",
   'each pair of helplines of one region sharing what they know (the two helplines of one country among them), the same way',
   'the helplines of a country with more than two, together, the same way',
 ];
@@ -110,11 +110,20 @@ export async function releaseSpanAndId(db: Db, now: Date): Promise<{ from: strin
 
 async function previousRelease(db: Db): Promise<{ id: string; previous: PreviousRelease } | undefined> {
   // The newest suppression release: a noise release's values are not exact, so nothing to carry.
-  const latest = await db.all<{ id: string }>(
-    "SELECT id FROM releases WHERE mode = 'suppression' ORDER BY created_at DESC LIMIT 1",
+  const latest = await db.all<{ id: string; created_at: string }>(
+    "SELECT id, created_at::VARCHAR AS created_at FROM releases WHERE mode = 'suppression' ORDER BY created_at DESC LIMIT 1",
   );
   const id = latest[0]?.id;
   if (!id) return undefined;
+  // Every helpline-month submitted anew since: what an insider may have changed itself (insiders.ts).
+  const since = await db.all<{ helpline_id: string; period: string }>(
+    // A day's margin: a version submitted just before the release may have been loaded after it.
+    `SELECT helpline_id, period FROM current_versions
+      WHERE submitted_at > $1::TIMESTAMPTZ - INTERVAL 1 DAY`,
+    [latest[0]?.created_at ?? ''],
+  );
+  const changed = new Map<string, Set<string>>();
+  for (const r of since) changed.set(r.helpline_id, (changed.get(r.helpline_id) ?? new Set()).add(r.period));
   const rows = await db.all<{
     geo: string;
     harm: string;
@@ -130,7 +139,7 @@ async function previousRelease(db: Db): Promise<{ id: string; previous: Previous
     if (r.suppressed) withheld.add(key);
     else values.set(key, Number(r.value));
   }
-  return { id, previous: { withheld, values } };
+  return { id, previous: { withheld, values, changed } };
 }
 
 export async function publishRelease(

@@ -33,6 +33,8 @@ export const DEFAULT_PROTECTION: ProtectionParams = { threshold: 5, sensitiveThr
 export interface PreviousRelease {
   readonly withheld: ReadonlySet<string>;
   readonly values: ReadonlyMap<string, number>;
+  /** helpline → the months it submitted anew since that release (its corrections and late months). */
+  readonly changed?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export interface AuditedCell {
@@ -144,6 +146,7 @@ function widen(
   failing: readonly string[],
   insider?: ReadonlyMap<string, readonly string[]>,
   reason: AuditedCell['reason'] = 'secondary',
+  knownBefore: (key: string, members: readonly string[]) => boolean = () => false,
 ): number {
   const value = (k: string) => cube.cells.get(k)?.value ?? 0;
   // Against an insider, a complement only helps if others contribute to it.
@@ -175,7 +178,7 @@ function widen(
     for (let depth = 0; depth < 6 && frontier.length > 0; depth++) {
       const members = frontier.flatMap((k) => (relationsOf.get(k) ?? []).flatMap((r) => [r.parent, ...r.children]));
       const pick = members
-        .filter((m) => !withheld.has(m) && othersIn(m, h) > 0 && (totals || !isTotal(m)))
+        .filter((m) => !withheld.has(m) && othersIn(m, h) > 0 && (totals || !isTotal(m)) && !(h && knownBefore(m, h)))
         .sort((a, b) => othersIn(a, h) - othersIn(b, h) || value(a) - value(b) || a.localeCompare(b))[0];
       if (pick) return pick;
       frontier = [...new Set(members.filter((m) => withheld.has(m) && !visited.has(m)))];
@@ -259,7 +262,7 @@ export async function protect(
   const floorOf = (key: string) => (withheld.get(key) === 'insider-secondary' ? thresholdFor(key, p) + 1 : 0);
   // 3–4. Withholding a cell only removes what any attacker knows, so ranges never shrink as the
   // pattern grows: what passed stays passed, and each round checks what failed and what is new.
-  const attackers = new InsiderAudit(cube, p.protectionLevel);
+  const attackers = new InsiderAudit(cube, p.protectionLevel, undefined, previous);
   let rounds = 0;
   let failing: InsiderFailure[] = [];
   const coarsened: CoarsenedUnit[] = [];
@@ -288,7 +291,10 @@ export async function protect(
     const outsider = [...against].filter(([, m]) => m.length === 0).map(([k]) => k);
     const insider = new Map([...against].filter(([, m]) => m.length > 0));
     const added =
-      widen(cube, withheld, outsider) + widen(cube, withheld, [...insider.keys()], insider, 'insider-secondary');
+      widen(cube, withheld, outsider) +
+      widen(cube, withheld, [...insider.keys()], insider, 'insider-secondary', (key, members) =>
+        attackers.knowsFromPrevious(key, members),
+      );
     if (added === 0) break;
     rules();
   }
