@@ -1,4 +1,4 @@
-export { type Acceptance, acceptSubmission, lockedProblem } from './accept.js';
+export { type Acceptance, type AcceptDeps, acceptSubmission, lockedProblem } from './accept.js';
 export { bearerKey, principalOf, requirePrincipal } from './auth.js';
 export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
 export { createIdempotency, type Idempotency } from './idempotency.js';
