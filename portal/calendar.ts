@@ -58,10 +58,10 @@ export function monthView(
   const current = monthIn(now, policy.timeZone);
   let state: MonthState;
   if (!latest) state = period >= current ? 'open' : 'missing';
-  else if (latest.status === 'loaded' || mine.some((v) => v.status === 'loaded')) state = 'loaded';
-  else if (latest.status === 'rejected') state = 'rejected';
-  else state = 'submitted';
-  if (latest && latest.status !== 'loaded' && latest.status !== 'rejected') state = 'submitted';
+  else if (latest.status === 'accepted') state = 'submitted';
+  else if (mine.some((v) => v.status === 'loaded' || v.status === 'replaced' || v.status === 'superseded'))
+    state = 'loaded';
+  else state = 'rejected';
   const late = firstAccepted
     ? Date.parse(firstAccepted.submittedAt) >= deadline.getTime()
     : period < current && now.getTime() >= deadline.getTime();

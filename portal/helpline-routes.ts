@@ -67,6 +67,16 @@ interface Pending {
   readonly createdAt: number;
 }
 
+/** Versions whose cells the warehouse keeps (loaded now, or loaded and later corrected). */
+const KEPT = new Set(['loaded', 'replaced', 'superseded']);
+const STATUS_LABELS: Record<string, string> = {
+  accepted: 'accepted, loading',
+  loaded: 'loaded (current)',
+  replaced: 'replaced by a correction',
+  superseded: 'superseded by a newer version',
+  rejected: 'rejected',
+};
+
 const PENDING_MS = 60 * 60_000;
 const PENDING_MAX = 2000;
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -350,7 +360,7 @@ ${
     const diffs = new Map<string, ReturnType<typeof diffCells>>();
     let previous: CellRow[] | undefined;
     for (const v of versions) {
-      if (v.status !== 'loaded') continue;
+      if (!KEPT.has(v.status)) continue;
       const cells = await deps.submissions.cells(v.submissionId);
       if (previous) diffs.set(v.submissionId, diffCells(previous, cells));
       previous = cells;
@@ -372,7 +382,7 @@ ${
         const d = diffs.get(v.submissionId);
         return html`<tr>
 <td>${v.version ?? '…'}</td><td>${dateTime(v.submittedAt)}</td><td>${by ? `${by.username} (${by.kind})` : 'API key'}</td>
-<td>${v.status}${v.reason ? html`<br><span class="reason">${v.reason}</span>` : ''}</td><td class="num">${number(v.cells)}</td><td class="num">${number(v.total)}</td>
+<td>${STATUS_LABELS[v.status] ?? v.status}${v.reason ? html`<br><span class="reason">${v.reason}</span>` : ''}</td><td class="num">${number(v.cells)}</td><td class="num">${number(v.total)}</td>
 <td>${
           d
             ? html`${d.changes.length} cell${d.changes.length === 1 ? '' : 's'} changed; cases ${number(d.totalBefore)} → ${number(d.totalAfter)}${
@@ -385,11 +395,11 @@ ${
                       )}</ul></details>`
                   : ''
               }`
-            : v.status === 'loaded'
+            : KEPT.has(v.status)
               ? 'first version'
               : '—'
         }</td>
-<td>${v.status === 'loaded' ? html`<a href="/portal/versions/${v.submissionId}.csv" download>CSV</a>` : '—'}</td></tr>`;
+<td>${KEPT.has(v.status) ? html`<a href="/portal/versions/${v.submissionId}.csv" download>CSV</a>` : '—'}</td></tr>`;
       })}</tbody></table></div>`
 }
 ${
@@ -469,7 +479,7 @@ ${
 <thead><tr><th scope="col">Month</th><th scope="col">Version</th><th scope="col">Sent</th><th scope="col">By</th><th scope="col">Status</th><th scope="col">Cases</th></tr></thead>
 <tbody>${versions.map((v) => {
           const by = uploaders.get(v.submissionId);
-          return html`<tr><td><a href="/portal/months/${v.period}">${v.period}</a></td><td>${v.version ?? '…'}</td><td>${dateTime(v.submittedAt)}</td><td>${by ? by.username : 'API key'}</td><td>${v.status}${v.reason ? html`: ${v.reason}` : ''}</td><td class="num">${number(v.total)}</td></tr>`;
+          return html`<tr><td><a href="/portal/months/${v.period}">${v.period}</a></td><td>${v.version ?? '…'}</td><td>${dateTime(v.submittedAt)}</td><td>${by ? by.username : 'API key'}</td><td>${STATUS_LABELS[v.status] ?? v.status}${v.reason ? html`: ${v.reason}` : ''}</td><td class="num">${number(v.total)}</td></tr>`;
         })}</tbody></table></div>`,
         navFor(session, req, '/portal/history'),
       ),
@@ -481,7 +491,8 @@ ${
     const match = /^([0-9a-f-]{36})\.csv$/.exec(String(req.params.file));
     const version = match?.[1] ? await deps.submissions.get(match[1]) : undefined;
     // Another helpline's version is answered exactly like one that does not exist.
-    if (!version || version.helplineId !== session.user.helplineId) throw notFound('There is no such version.');
+    if (!version || version.helplineId !== session.user.helplineId || !KEPT.has(version.status))
+      throw notFound('There is no such version.');
     const cells = await deps.submissions.cells(version.submissionId);
     const lines = ['period,harm,age_band,gender,channel,count'];
     for (const c of cells) lines.push([version.period, c.harm, c.ageBand, c.gender, c.channel, c.count].join(','));
