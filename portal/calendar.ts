@@ -62,9 +62,8 @@ export function monthView(
   else if (mine.some((v) => v.status === 'loaded' || v.status === 'replaced' || v.status === 'superseded'))
     state = 'loaded';
   else state = 'rejected';
-  const late = firstAccepted
-    ? Date.parse(firstAccepted.submittedAt) >= deadline.getTime()
-    : period < current && now.getTime() >= deadline.getTime();
+  // Late is about what arrived; a month with nothing is "missing" already.
+  const late = firstAccepted ? Date.parse(firstAccepted.submittedAt) >= deadline.getTime() : false;
   return {
     period,
     state,

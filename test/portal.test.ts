@@ -6,11 +6,13 @@
  * attacks: CSRF, session fixation, brute force, another helpline's pages and downloads, an upload
  * cut off mid-body. Every page is photographed at 360 and 1280 px.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as XLSX from '@e965/xlsx';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from './helpers/raw-http.js';
 import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
@@ -264,6 +266,51 @@ describe('the helpline portal', () => {
 });
 
 describe('the secretariat console', () => {
+  it('`npm run admin -- user add` prints a one-time set-password link that works once', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      'npx',
+      [
+        'tsx',
+        'bin/admin.ts',
+        'user',
+        'add',
+        '--username',
+        'cli-officer',
+        '--name',
+        'Cli Officer',
+        '--role',
+        'officer',
+        '--helpline',
+        'ke-1',
+        '--url',
+        rt.url,
+        '--admin-key',
+        rt.adminKey,
+      ],
+      { timeout: 60_000 },
+    );
+    const link = /(http:\/\/\S+\/portal\/set-password\/\S+)/.exec(stdout)?.[1];
+    expect(stdout).toContain('works once');
+    expect(link).toBeDefined();
+    const page = await browser.newPage();
+    await page.goto(link as string);
+    await page.fill('#password', 'short');
+    await page.fill('#confirm', 'short');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.error-summary');
+    expect(await page.locator('.error-summary a').first().getAttribute('href')).toBe('#password');
+    await page.fill('#password', PASSWORD);
+    await page.fill('#confirm', PASSWORD);
+    await Promise.all([page.waitForURL(/sign-in\?done=password/), page.click('button[type=submit]')]);
+    // Used up: the link no longer opens.
+    expect((await fetch(link as string)).status).toBe(410);
+    await page.close();
+    const { context, page: signedIn } = await signIn('cli-officer');
+    expect(signedIn.url()).toMatch(/\/portal$/);
+    await context.close();
+  });
+
   it('publishes a release after seeing the audit, and approves an unlock', async () => {
     const sec = await signIn('sec');
     const { page } = sec;
