@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
-import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
+import { DEFAULT_TOPICS, type Topics, TrendsQuerySchema } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createIdempotency } from '../ingest/idempotency.js';
 import { createPortal, type Portal } from '../portal/index.js';
@@ -28,6 +28,7 @@ import {
   type JobRunner,
   listExport,
   openWarehouse,
+  ownFigures,
   parseJobName,
   type Schedules,
   startScheduler,
@@ -317,6 +318,26 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     completeness: (year, now) => warehouse.completeness(year, policy, now),
     reminders: (limit) => ops.reminders(limit),
+    figures: {
+      own: (id, year) => ownFigures(warehouse.db, id, year),
+      regionOf: async (id) => {
+        const h = await warehouse.registry.findHelpline(id);
+        return h ? { region: h.region, name: h.name } : undefined;
+      },
+      regionPublished: async (region, year) => {
+        const q = TrendsQuerySchema.parse({ by: 'year', split: 'harmGroup', region, from: `${year}`, to: `${year}` });
+        try {
+          const answer = await answerFromRelease(warehouse.releases.reader, q);
+          return {
+            release: answer.release,
+            byGroup: new Map(answer.rows.map((r) => [String(r.harmGroup), r.value])),
+          };
+        } catch {
+          // No release yet, or the year is outside it: nothing published to compare with.
+          return undefined;
+        }
+      },
+    },
   });
   const app = createApi({
     logger: logger.child({ stage: 'api' }),

@@ -88,6 +88,7 @@ const PORTAL_LINKS = [
   ['/portal', 'Calendar'],
   ['/portal/upload', 'Upload a month'],
   ['/portal/history', 'History'],
+  ['/portal/figures', 'Your figures'],
   ['/portal/templates', 'Templates'],
   ['/portal/account', 'Account'],
 ] as const;

@@ -22,6 +22,7 @@ import { createPeopleApi } from './admin-api.js';
 import { type AdminDeps, createAdminRoutes } from './admin-routes.js';
 import { createAuthRoutes } from './auth-routes.js';
 import type { Policy } from './calendar.js';
+import { createFiguresRoutes, type FiguresDeps } from './figures-routes.js';
 import { createHelplineRoutes, type HelplineDeps } from './helpline-routes.js';
 import { cookies, createHttpParts, htmlErrors, SESSION_COOKIE } from './http.js';
 import { createPeople, createSessions, type People } from './people.js';
@@ -48,6 +49,7 @@ export interface PortalDeps {
   readonly releases: AdminDeps['releases'];
   readonly completeness: AdminDeps['completeness'];
   readonly reminders?: HelplineDeps['reminders'];
+  readonly figures?: Omit<FiguresDeps, 'clock'>;
   readonly signIn?: SignInPolicy;
   readonly maxUploadBytes?: number;
 }
@@ -126,6 +128,7 @@ export async function createPortal(deps: PortalDeps): Promise<Portal> {
       maxUploadBytes: deps.maxUploadBytes ?? 5 * 1024 * 1024,
     }),
   );
+  if (deps.figures) pages.use(createFiguresRoutes({ ...deps.figures, clock }));
   pages.use(
     createAdminRoutes({
       parts,

@@ -342,6 +342,13 @@ describe('the secretariat console', () => {
     await Promise.all([page.waitForURL(/\/admin\/unlocks$/), page.click('text=Approve unlock of ke-1 2026-09')]);
     expect(await page.locator('table').textContent()).toContain('Approved by sec');
 
+    // Its own figures beside the region's published ones.
+    await amina.page.goto(`${rt.url}/portal/figures?year=2025`);
+    const figures = await amina.page.locator('table').first().textContent();
+    expect(figures).toContain('Online harms');
+    expect(await amina.page.locator('main').textContent()).toContain(`from release ${release?.id}`);
+    const own = await amina.page.request.get(`${rt.url}/portal/figures.csv?year=2026`);
+    expect(await own.text()).toContain('2026-09,online,13-15,girl,chat,');
     // The correction goes through now.
     const fixed = join(files, 'after-unlock.csv');
     writeFileSync(fixed, csv('2026-09', [['online.grooming', '13-15', 'girl', 'chat', 123]]));
@@ -438,6 +445,9 @@ describe('attacks on the portal', () => {
     expect(await page.locator('main').textContent()).toContain('Nothing has been sent for this month');
     await page.goto(`${rt.url}/portal/history`);
     expect(await page.locator('main').textContent()).not.toContain('2026-09');
+    // Its own figures only: ug-1 sent nothing for 2026, ke-1 did.
+    const figures = await page.request.get(`${rt.url}/portal/figures.csv?year=2026`);
+    expect((await figures.text()).trim()).toBe('period,harm_group,age_band,gender,channel,count');
     // The console is the secretariat's.
     expect((await page.request.get(`${rt.url}/admin/releases`)).status()).toBe(403);
     expect((await page.request.get(`${rt.url}/admin/users`)).status()).toBe(403);
@@ -471,6 +481,7 @@ describe('every page at 360 and 1280 px', () => {
       ['amina', '/portal/months/2026-09', 'month'],
       ['amina', '/portal/history', 'history'],
       ['amina', '/portal/templates', 'templates'],
+      ['amina', '/portal/figures?year=2025', 'figures'],
       ['amina', '/portal/account', 'account'],
       ['sec', '/admin', 'admin-home'],
       ['sec', '/admin/unlocks', 'admin-unlocks'],
