@@ -91,3 +91,15 @@ export const NewHelplineFormSchema = z.strictObject({
   name: z.string().trim().min(2, 'give the helpline’s name').max(120),
   country: z.enum(COUNTRY_CODES, 'choose the country (ISO code such as KE)'),
 });
+
+/**
+ * The hand-entry grid: one text field per harm type × gender, named `c.<harm>.<gender>`; the
+ * counts themselves go through the submission's own validation.
+ */
+export const GridFormSchema = z
+  .object({
+    _csrf: csrf,
+    period: PeriodSchema,
+    action: z.enum(['save', 'check']),
+  })
+  .catchall(z.string().max(20));

@@ -57,13 +57,15 @@ export interface HelplineDeps {
     limit: number,
   ) => Promise<readonly { helplineId: string; period: string; kind: string; dueBy: string }[]>;
   readonly maxUploadBytes: number;
+  /** A month typed into the grid was sent: its draft is done. */
+  readonly onGridSent?: (helplineId: string, period: string) => Promise<void>;
 }
 
 interface Pending {
   readonly helplineId: string;
   readonly username: string;
   readonly body: SubmissionBody;
-  readonly kind: FileKind;
+  readonly kind: FileKind | 'grid';
   readonly createdAt: number;
 }
 
@@ -81,7 +83,7 @@ const PENDING_MS = 60 * 60_000;
 const PENDING_MAX = 2000;
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function helplineSession(res: Response): Session & { user: { helplineId: string } } {
+export function helplineSession(res: Response): Session & { user: { helplineId: string } } {
   const session = requireSession(res);
   if (!session.user.helplineId) {
     throw new AppError('forbidden', 'These pages are for helplines; the secretariat works in the console at /admin.', {
@@ -137,7 +139,7 @@ function uploadForm(csrf: string, error?: string) {
 </form>`;
 }
 
-export function createHelplineRoutes(deps: HelplineDeps): Router {
+export function createHelplineRoutes(deps: HelplineDeps): { router: Router; confirmPage: ConfirmPage } {
   const { parts, clock, policy } = deps;
   const router = Router();
   const pending = new Map<string, Pending>();
@@ -197,6 +199,55 @@ export function createHelplineRoutes(deps: HelplineDeps): Router {
     status,
     text: page(title, body, navFor(session, req, '/portal/upload')),
   });
+
+  /** Holds a checked month for confirmation and shows what it would do. */
+  const confirmPage = (
+    session: Session & { user: { helplineId: string } },
+    req: Request,
+    c: { body: SubmissionBody; dryRun: Receipt; kind: FileKind | 'grid'; what: string; name: string },
+  ) => {
+    const { body, dryRun, kind } = c;
+    prune();
+    const id = randomUUID();
+    pending.set(id, {
+      helplineId: session.user.helplineId,
+      username: session.user.username,
+      body,
+      kind,
+      createdAt: Date.now(),
+    });
+    const byGroup = new Map<string, number>();
+    for (const cell of body.cells) byGroup.set(groupOf(cell.harm), (byGroup.get(groupOf(cell.harm)) ?? 0) + cell.count);
+    return reportPage(
+      session,
+      req,
+      `Check and confirm ${body.period}`,
+      html`<div class="notice success" role="status" tabindex="-1" data-focus>
+  <h2>The month is valid</h2>
+  <p>${c.what} <strong>${c.name.slice(0, 80)}</strong>: ${body.period}, ${number(body.cells.length)} cells, ${number(dryRun.cases)} cases.</p>
+</div>
+${
+  dryRun.duplicate
+    ? html`<p class="notice">This is identical to version ${dryRun.version ?? ''} you already sent: confirming changes nothing.</p>`
+    : dryRun.replaces
+      ? html`<p class="notice warning"><strong>This replaces version ${dryRun.replaces.version}</strong> of ${body.period} (a correction). The earlier version stays in your history.</p>`
+      : html`<p>This is the first version of ${body.period}.</p>`
+}
+${
+  dryRun.warnings.length
+    ? html`<div class="notice warning"><h2>Please check</h2><ul>${dryRun.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`
+    : ''
+}
+<table><caption>Cases by harm group</caption><thead><tr><th scope="col">Harm group</th><th scope="col">Cases</th></tr></thead>
+<tbody>${[...byGroup].map(([g, n]) => html`<tr><td>${groupLabel(g)}</td><td class="num">${number(n)}</td></tr>`)}</tbody></table>
+<form method="post" action="/portal/upload/confirm" data-once>
+  ${csrfField(session.csrf)}
+  <input type="hidden" name="upload" value="${id}">
+  <button type="submit">Confirm and send ${body.period}</button>
+</form>
+<p>${kind === 'grid' ? html`<a href="/portal/enter?period=${body.period}">Back to the grid</a>` : html`<a href="/portal/upload">Choose another file instead</a>`}</p>`,
+    ).text;
+  };
 
   router.post('/portal/upload', async (req, res) => {
     const session = helplineSession(res);
@@ -280,42 +331,9 @@ ${uploadForm(session.csrf)}`,
       );
       return;
     }
-    prune();
-    const id = randomUUID();
-    pending.set(id, { helplineId, username: session.user.username, body, kind, createdAt: Date.now() });
-    const byGroup = new Map<string, number>();
-    for (const c of body.cells) byGroup.set(groupOf(c.harm), (byGroup.get(groupOf(c.harm)) ?? 0) + c.count);
-    res.set('Cache-Control', 'no-store').send(
-      reportPage(
-        session,
-        req,
-        `Check and confirm ${body.period}`,
-        html`<div class="notice success" role="status" tabindex="-1" data-focus>
-  <h2>The file is valid</h2>
-  <p>${kind.toUpperCase()} file <strong>${file.filename.slice(0, 80)}</strong>: ${body.period}, ${number(body.cells.length)} cells, ${number(dryRun.cases)} cases.</p>
-</div>
-${
-  dryRun.duplicate
-    ? html`<p class="notice">This is identical to version ${dryRun.version ?? ''} you already sent: confirming changes nothing.</p>`
-    : dryRun.replaces
-      ? html`<p class="notice warning"><strong>This replaces version ${dryRun.replaces.version}</strong> of ${body.period} (a correction). The earlier version stays in your history.</p>`
-      : html`<p>This is the first version of ${body.period}.</p>`
-}
-${
-  dryRun.warnings.length
-    ? html`<div class="notice warning"><h2>Please check</h2><ul>${dryRun.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>`
-    : ''
-}
-<table><caption>Cases by harm group</caption><thead><tr><th scope="col">Harm group</th><th scope="col">Cases</th></tr></thead>
-<tbody>${[...byGroup].map(([g, n]) => html`<tr><td>${groupLabel(g)}</td><td class="num">${number(n)}</td></tr>`)}</tbody></table>
-<form method="post" action="/portal/upload/confirm" data-once>
-  ${csrfField(session.csrf)}
-  <input type="hidden" name="upload" value="${id}">
-  <button type="submit">Confirm and send ${body.period}</button>
-</form>
-<p><a href="/portal/upload">Choose another file instead</a></p>`,
-      ).text,
-    );
+    res
+      .set('Cache-Control', 'no-store')
+      .send(confirmPage(session, req, { body, dryRun, kind, what: `${kind.toUpperCase()} file`, name: file.filename }));
   });
 
   router.post('/portal/upload/confirm', forms, async (req, res) => {
@@ -338,6 +356,7 @@ ${
       { submissionId, helplineId: held.helplineId, username: held.username, kind: held.kind },
       clock(),
     );
+    if (held.kind === 'grid') await deps.onGridSent?.(held.helplineId, held.body.period);
     res.redirect(303, `/portal/months/${held.body.period}?sent=${submissionId}`);
   });
 
@@ -532,5 +551,11 @@ ${
       .send(await templateWorkbook(period, await deps.mappings(session.user.helplineId)));
   });
 
-  return router;
+  return { router, confirmPage };
 }
+
+export type ConfirmPage = (
+  session: Session & { user: { helplineId: string } },
+  req: Request,
+  c: { body: SubmissionBody; dryRun: Receipt; kind: FileKind | 'grid'; what: string; name: string },
+) => string;

@@ -87,6 +87,7 @@ export interface Nav {
 const PORTAL_LINKS = [
   ['/portal', 'Calendar'],
   ['/portal/upload', 'Upload a month'],
+  ['/portal/enter', 'Enter by hand'],
   ['/portal/history', 'History'],
   ['/portal/figures', 'Your figures'],
   ['/portal/templates', 'Templates'],

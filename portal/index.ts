@@ -23,6 +23,7 @@ import { type AdminDeps, createAdminRoutes } from './admin-routes.js';
 import { createAuthRoutes } from './auth-routes.js';
 import type { Policy } from './calendar.js';
 import { createFiguresRoutes, type FiguresDeps } from './figures-routes.js';
+import { createDrafts, createGridRoutes } from './grid-routes.js';
 import { createHelplineRoutes, type HelplineDeps } from './helpline-routes.js';
 import { cookies, createHttpParts, htmlErrors, SESSION_COOKIE } from './http.js';
 import { createPeople, createSessions, type People } from './people.js';
@@ -109,23 +110,35 @@ export async function createPortal(deps: PortalDeps): Promise<Portal> {
     express.urlencoded({
       extended: false,
       limit: '64kb',
-      parameterLimit: 50,
+      parameterLimit: 400,
       type: 'application/x-www-form-urlencoded',
     }),
   );
   pages.use(createAuthRoutes({ people, sessions, limits: createSignInLimits(clock, deps.signIn), parts, clock }));
+  const drafts = createDrafts(db);
+  const helpline = createHelplineRoutes({
+    parts,
+    clock,
+    policy: deps.policy,
+    accept: deps.accept,
+    submissions: deps.submissions,
+    mappings: deps.mappings,
+    requests,
+    helplineName: async (id) => (await deps.registry.findHelpline(id))?.name,
+    ...(deps.reminders ? { reminders: deps.reminders } : {}),
+    maxUploadBytes: deps.maxUploadBytes ?? 5 * 1024 * 1024,
+    onGridSent: (h, p) => drafts.remove(h, p),
+  });
+  pages.use(helpline.router);
   pages.use(
-    createHelplineRoutes({
+    createGridRoutes({
+      db,
       parts,
       clock,
       policy: deps.policy,
       accept: deps.accept,
-      submissions: deps.submissions,
       mappings: deps.mappings,
-      requests,
-      helplineName: async (id) => (await deps.registry.findHelpline(id))?.name,
-      ...(deps.reminders ? { reminders: deps.reminders } : {}),
-      maxUploadBytes: deps.maxUploadBytes ?? 5 * 1024 * 1024,
+      confirmPage: helpline.confirmPage,
     }),
   );
   if (deps.figures) pages.use(createFiguresRoutes({ ...deps.figures, clock }));

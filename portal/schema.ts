@@ -49,4 +49,13 @@ export const PORTAL_SQL: readonly string[] = [
      file_kind VARCHAR NOT NULL,
      uploaded_at TIMESTAMPTZ NOT NULL
    )`,
+  // A month typed into the grid, kept until it is sent.
+  `CREATE TABLE IF NOT EXISTS portal_drafts (
+     helpline_id VARCHAR NOT NULL,
+     period VARCHAR NOT NULL,
+     cells VARCHAR NOT NULL,
+     updated_by VARCHAR NOT NULL,
+     updated_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (helpline_id, period)
+   )`,
 ];

@@ -263,6 +263,34 @@ describe('the helpline portal', () => {
     expect(download.status()).toBe(200);
     expect(await download.text()).toContain('2026-09,online.grooming,13-15,girl,chat,120');
   });
+  it('enters a month by hand: totals follow, a draft is kept, bad cells are named, then sent like a file', async () => {
+    const { page } = amina;
+    await page.goto(`${rt.url}/portal/enter?period=2026-06`);
+    await page.fill('#c-online-grooming-girl', '12');
+    await page.fill('#c-online-grooming-boy', '3');
+    await page.fill('#c-family-conflict-girl', 'abc');
+    expect(await page.locator('[data-grand-total]').textContent()).toBe('15');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[value=save]')]);
+    expect(await page.locator('.notice').textContent()).toContain('Draft saved');
+    await page.goto(`${rt.url}/portal/enter?period=2026-06`);
+    expect(await page.inputValue('#c-online-grooming-girl')).toBe('12');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[value=check]')]);
+    const link = page.locator('.error-summary a').first();
+    expect(await link.getAttribute('href')).toBe('#c-family-conflict-girl');
+    expect(await link.textContent()).toContain('whole number');
+    expect(await page.getAttribute('#c-family-conflict-girl', 'aria-invalid')).toBe('true');
+    await shoot(page, 'enter-problems-1280');
+    await page.fill('#c-family-conflict-girl', '7');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[value=check]')]);
+    expect(await page.locator('h1').textContent()).toBe('Check and confirm 2026-06');
+    expect(await page.locator('main').textContent()).toContain('22 cases');
+    await confirmUpload(page);
+    await waitLoaded(page, '2026-06', 1);
+    expect(await page.locator('table.versions').textContent()).toContain('amina (grid)');
+    // Sent: the draft is gone.
+    await page.goto(`${rt.url}/portal/enter?period=2026-06`);
+    expect(await page.inputValue('#c-online-grooming-girl')).toBe('');
+  });
 });
 
 describe('the secretariat console', () => {
@@ -316,14 +344,20 @@ describe('the secretariat console', () => {
     const { page } = sec;
     expect(page.url()).toMatch(/\/admin$/);
     await page.goto(`${rt.url}/admin/releases`);
-    await Promise.all([page.waitForURL(/\/admin\/releases\/preview$/), page.click('text=Prepare a new release')]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/releases\/preview$/, { timeout: 150_000 }),
+      page.click('text=Prepare a new release'),
+    ]);
     const facts = await page.locator('.facts').textContent();
     expect(facts).toContain('Audit');
     expect(facts).toContain('passed');
     expect(facts).toMatch(/Withheld\s*\d+/);
     expect(await rt.warehouse.releases.list()).toHaveLength(0);
     await shoot(page, 'admin-release-preview-1280');
-    await Promise.all([page.waitForURL(/\/admin\/releases\/\d{4}-\d{2}/), page.click('form[data-once] button')]);
+    await Promise.all([
+      page.waitForURL(/\/admin\/releases\/\d{4}-\d{2}/, { timeout: 150_000 }),
+      page.click('form[data-once] button'),
+    ]);
     const [release] = await rt.warehouse.releases.list();
     expect(release?.span.to).toBe('2026-09');
     expect(await page.locator('h1').textContent()).toBe(`Release ${release?.id}`);
@@ -356,7 +390,7 @@ describe('the secretariat console', () => {
     expect(await amina.page.locator('h1').textContent()).toBe('Check and confirm 2026-09');
     await amina.context.close();
     await sec.context.close();
-  });
+  }, 400_000);
 });
 
 describe('attacks on the portal', () => {
@@ -478,6 +512,7 @@ describe('every page at 360 and 1280 px', () => {
     const pages: [string, string, string][] = [
       ['amina', '/portal', 'calendar'],
       ['amina', '/portal/upload', 'upload'],
+      ['amina', '/portal/enter?period=2026-05', 'enter'],
       ['amina', '/portal/months/2026-09', 'month'],
       ['amina', '/portal/history', 'history'],
       ['amina', '/portal/templates', 'templates'],

@@ -15,6 +15,32 @@
     });
   }
 
+  // The grid's row and column totals follow what is typed.
+  for (const grid of document.querySelectorAll('table[data-grid]')) {
+    const value = (input) => (/^\d+$/.test(input.value.trim()) ? Number(input.value.trim()) : 0);
+    const fmt = (n) => n.toLocaleString('en');
+    const update = () => {
+      const columns = [];
+      for (const row of grid.querySelectorAll('tbody tr')) {
+        const inputs = row.querySelectorAll('input');
+        if (inputs.length === 0) continue;
+        let total = 0;
+        inputs.forEach((input, i) => {
+          total += value(input);
+          columns[i] = (columns[i] ?? 0) + value(input);
+        });
+        const cell = row.querySelector('[data-row-total]');
+        if (cell) cell.textContent = fmt(total);
+      }
+      grid.querySelectorAll('[data-col-total]').forEach((cell, i) => {
+        cell.textContent = fmt(columns[i] ?? 0);
+      });
+      const grand = grid.querySelector('[data-grand-total]');
+      if (grand) grand.textContent = fmt(columns.reduce((a, b) => a + b, 0));
+    };
+    grid.addEventListener('input', update);
+  }
+
   for (const form of document.querySelectorAll('form[data-upload]')) {
     const input = form.querySelector('input[type=file]');
     const bar = form.querySelector('progress');
