@@ -91,6 +91,7 @@ const PORTAL_LINKS = [
   ['/portal/history', 'History'],
   ['/portal/figures', 'Your figures'],
   ['/portal/templates', 'Templates'],
+  ['/portal/settings', 'Settings'],
   ['/portal/account', 'Account'],
 ] as const;
 const ADMIN_LINKS = [

@@ -29,6 +29,7 @@ import { cookies, createHttpParts, htmlErrors, SESSION_COOKIE } from './http.js'
 import { createPeople, createSessions, type People } from './people.js';
 import { createRequests } from './requests.js';
 import { PORTAL_SQL } from './schema.js';
+import { createSettingsRoutes } from './settings-routes.js';
 import { createSignInLimits, type SignInPolicy } from './sign-in-limits.js';
 
 export { diffCells } from './helpline-routes.js';
@@ -141,6 +142,7 @@ export async function createPortal(deps: PortalDeps): Promise<Portal> {
       confirmPage: helpline.confirmPage,
     }),
   );
+  pages.use(createSettingsRoutes({ parts, clock, people }));
   if (deps.figures) pages.use(createFiguresRoutes({ ...deps.figures, clock }));
   pages.use(
     createAdminRoutes({

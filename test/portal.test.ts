@@ -25,7 +25,7 @@ let browser: Browser;
 let files: string;
 const shots: string[] = [];
 
-async function makeUser(username: string, role: 'officer' | 'secretariat', helplineId?: string) {
+async function makeUser(username: string, role: 'officer' | 'helpline_admin' | 'secretariat', helplineId?: string) {
   const added = await rt.portal.people.add(
     { username, name: `${username} person`, role, ...(helplineId ? { helplineId } : {}) },
     new Date(),
@@ -391,6 +391,27 @@ describe('the secretariat console', () => {
     await amina.context.close();
     await sec.context.close();
   }, 400_000);
+  it('a helpline admin invites and disables people of its own helpline', async () => {
+    await setPassword(await makeUser('kadmin', 'helpline_admin', 'ke-1'));
+    const { context, page } = await signIn('kadmin');
+    await page.goto(`${rt.url}/portal/settings`);
+    await page.fill('#username', 'newbie');
+    await page.fill('#name', 'New Officer');
+    await Promise.all([page.waitForLoadState('load'), page.click('text=Invite and make a set-password link')]);
+    expect(await page.locator('code.link').textContent()).toMatch(/\/portal\/set-password\/[\w-]{40,}/);
+    expect((await rt.portal.people.find('newbie'))?.helplineId).toBe('ke-1');
+    await Promise.all([page.waitForURL(/settings$/), page.click('text=Disable newbie')]);
+    expect((await rt.portal.people.find('newbie'))?.disabled).toBe(true);
+    // Someone of another helpline is not theirs to disable.
+    const token = await page.locator('form.sign-out input[name=_csrf]').getAttribute('value');
+    const other = await page.request.post(`${rt.url}/portal/settings/disable`, {
+      form: { _csrf: token ?? '', username: 'okello' },
+      maxRedirects: 0,
+    });
+    expect(other.status()).toBe(404);
+    expect((await rt.portal.people.find('okello'))?.disabled).toBe(false);
+    await context.close();
+  });
 });
 
 describe('attacks on the portal', () => {
@@ -482,6 +503,14 @@ describe('attacks on the portal', () => {
     // Its own figures only: ug-1 sent nothing for 2026, ke-1 did.
     const figures = await page.request.get(`${rt.url}/portal/figures.csv?year=2026`);
     expect((await figures.text()).trim()).toBe('period,harm_group,age_band,gender,channel,count');
+    // An officer (not a helpline admin) cannot invite people.
+    const token = await page.locator('form.sign-out input[name=_csrf]').getAttribute('value');
+    const invite = await page.request.post(`${rt.url}/portal/settings/invite`, {
+      form: { _csrf: token ?? '', username: 'sneaky', name: 'Sneaky', role: 'helpline_admin' },
+      maxRedirects: 0,
+    });
+    expect(invite.status()).toBe(403);
+    expect(await rt.portal.people.find('sneaky')).toBeUndefined();
     // The console is the secretariat's.
     expect((await page.request.get(`${rt.url}/admin/releases`)).status()).toBe(403);
     expect((await page.request.get(`${rt.url}/admin/users`)).status()).toBe(403);
@@ -518,6 +547,7 @@ describe('every page at 360 and 1280 px', () => {
       ['amina', '/portal/templates', 'templates'],
       ['amina', '/portal/figures?year=2025', 'figures'],
       ['amina', '/portal/account', 'account'],
+      ['amina', '/portal/settings', 'settings'],
       ['sec', '/admin', 'admin-home'],
       ['sec', '/admin/unlocks', 'admin-unlocks'],
       ['sec', '/admin/releases', 'admin-releases'],
