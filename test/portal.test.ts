@@ -342,6 +342,8 @@ describe('the secretariat console', () => {
   it('publishes a release after seeing the audit, and approves an unlock', async () => {
     const sec = await signIn('sec');
     const { page } = sec;
+    // Protecting and auditing a release solves linear programmes: slow on a loaded machine.
+    page.setDefaultTimeout(150_000);
     expect(page.url()).toMatch(/\/admin$/);
     await page.goto(`${rt.url}/admin/releases`);
     await Promise.all([
