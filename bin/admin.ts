@@ -2,6 +2,8 @@
  * `npm run admin -- helpline add --id ID --name NAME --country CC`
  * `npm run admin -- helpline list` · `helpline rotate-key --id ID [--revoke-now]` · `helpline mappings --id ID --file map.json`
  * `npm run admin -- key list [--id ID]` · `key revoke --prefix hk_AbCd1234` (or `--key KEY`) · `key issue-admin [--days N]`
+ * `npm run admin -- user add --username U --name NAME --role officer|helpline_admin|secretariat [--helpline ID]`
+ *   (prints a one-time set-password link) · `user list` · `user link --username U` (a new link)
  * Talks to the running server's admin API (DuckDB allows one process per file).
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +22,9 @@ const { values, positionals } = parseArgs({
     key: { type: 'string' },
     days: { type: 'string' },
     'revoke-now': { type: 'boolean', default: false },
+    username: { type: 'string' },
+    role: { type: 'string' },
+    helpline: { type: 'string' },
     url: { type: 'string', default: DEFAULT_URL },
     'admin-key': { type: 'string' },
   },
@@ -33,11 +38,15 @@ const usage = `Usage:
   npm run admin -- key list [--id ID]                            (prefixes, expiry, revoked)
   npm run admin -- key revoke --prefix hk_AbCd1234 | --key KEY   (stops working now)
   npm run admin -- key issue-admin [--days 90]                   (a new admin key that expires)
+  npm run admin -- user add --username U --name NAME --role officer|helpline_admin|secretariat [--helpline ID]
+                                                                 (prints a one-time set-password link)
+  npm run admin -- user list
+  npm run admin -- user link --username U                        (a new one-time link; the old one stops)
 Options: --url (default ${DEFAULT_URL}), --admin-key (or ADMIN_KEY, or .data/demo-keys.json)`;
 
 async function main(): Promise<number> {
   const [noun, verb] = positionals;
-  if ((noun !== 'helpline' && noun !== 'key') || !verb) {
+  if ((noun !== 'helpline' && noun !== 'key' && noun !== 'user') || !verb) {
     process.stdout.write(`${usage}\n`);
     return 2;
   }
@@ -48,13 +57,37 @@ async function main(): Promise<number> {
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const need = (name: 'id' | 'name' | 'country' | 'file') => {
+  const need = (name: 'id' | 'name' | 'country' | 'file' | 'username' | 'role') => {
     const v = values[name];
     if (!v) throw new Error(`--${name} is required\n${usage}`);
     return v;
   };
   let result: Awaited<ReturnType<typeof call>>;
-  switch (noun === 'key' ? `key ${verb}` : verb) {
+  switch (noun === 'helpline' ? verb : `${noun} ${verb}`) {
+    case 'user add':
+      result = await call('POST', '/v1/admin/users', {
+        username: need('username'),
+        name: need('name'),
+        role: need('role'),
+        ...(values.helpline ? { helplineId: values.helpline } : {}),
+      });
+      if (result.status === 201) {
+        const b = result.body as { setPasswordUrl: string; expiresAt: string };
+        process.stdout.write(`Set-password link (works once, until ${b.expiresAt}):\n${b.setPasswordUrl}\n`);
+        return 0;
+      }
+      break;
+    case 'user list':
+      result = await call('GET', '/v1/admin/users');
+      break;
+    case 'user link':
+      result = await call('POST', `/v1/admin/users/${encodeURIComponent(need('username'))}/link`);
+      if (result.status === 201) {
+        const b = result.body as { setPasswordUrl: string; expiresAt: string };
+        process.stdout.write(`Set-password link (works once, until ${b.expiresAt}):\n${b.setPasswordUrl}\n`);
+        return 0;
+      }
+      break;
     case 'key list':
       result = await call(
         'GET',

@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../demo/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { newKey, WarehouseLockedError } from '../warehouse/index.js';
 import { loadConfig, schedulesOf } from './config.js';
-import { publishFirstRelease, seedIfNeeded } from './demo.js';
+import { type DemoUsers, ensureDemoUsers, publishFirstRelease, seedIfNeeded } from './demo.js';
 import { createLoggers, logFile } from './logger.js';
 import { type Runtime, startRuntime } from './runtime.js';
 import { type AppMessage, RESTARTS_ENV } from './supervision.js';
@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     bare.listen(config.BENCH_BARE_PORT, '127.0.0.1');
   }
   // 4.
+  let users: DemoUsers | undefined;
   if (config.SEED_DEMO === 'true') {
     const seeded = await seedIfNeeded({
       runtime,
@@ -155,11 +156,19 @@ async function main(): Promise<void> {
       ...(config.DEMO_FROM ? { from: config.DEMO_FROM } : {}),
     });
     if (seeded) await publishFirstRelease(runtime, say);
+    if (seeded) users = await ensureDemoUsers(runtime, keysFile);
   }
   // 5.
   if (restarts === 0) {
     say('');
     say(`Helpline analytics is running: open ${runtime.url}/`);
+    if (users) {
+      say(`  Portal:     ${runtime.url}/portal/sign-in`);
+      say(
+        `              helpline ${users.helpline.username} / ${users.helpline.password} (${users.helpline.helplineId})`,
+      );
+      say(`              secretariat ${users.secretariat.username} / ${users.secretariat.password}`);
+    }
     say(`  API:        ${runtime.url}/v1/trends?by=year&split=region`);
     say(`  Demo keys:  ${keysFile} (admin key and one key per demo helpline)`);
     say(`  Logs:       ${logFile(config.dataDir)}`);

@@ -6,10 +6,18 @@
  *     none, warehouse empty (or an older demo's keys file) → start   'started' → resume
  *     'complete' → nothing to seed                                   none, other data → never
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Logger } from 'pino';
-import { demoHelplines, FIRST_DEMO_PERIOD, lastFullMonth, monthsBetween, seedDemo } from '../demo/index.js';
+import {
+  demoHelplines,
+  FIRST_DEMO_PERIOD,
+  lastFullMonth,
+  monthsBetween,
+  seedDemo,
+  writeJsonAtomic,
+} from '../demo/index.js';
 import type { Runtime } from './runtime.js';
 
 type SeedState = 'started' | 'complete';
@@ -129,4 +137,60 @@ export async function publishFirstRelease(runtime: Runtime, say: (line: string) 
   );
   const exported = await runtime.jobs.run('export', { args: { release: manifest.id } });
   say(`Release ${manifest.id} exported (Parquet, Arrow, CSV, HXL): ${exported.outcome}.`);
+}
+
+export interface DemoUsers {
+  readonly helpline: { readonly username: string; readonly password: string; readonly helplineId: string };
+  readonly secretariat: { readonly username: string; readonly password: string };
+}
+
+/**
+ * One helpline officer and one secretariat user for the demo, written to the keys file under
+ * "users" (the demo's own throwaway passwords). Checked at every start: a user missing from the
+ * warehouse is created, a password that no longer matches (or was never kept) is set anew.
+ */
+export async function ensureDemoUsers(runtime: Runtime, keysFile: string): Promise<DemoUsers | undefined> {
+  const { people } = runtime.portal;
+  const helplineId = (await runtime.warehouse.registry.listHelplines())[0]?.id;
+  if (!helplineId) return undefined;
+  const saved = existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, unknown>) : {};
+  const known = (saved.users ?? {}) as Partial<Record<'helpline' | 'secretariat', { password?: string }>>;
+  const now = new Date();
+  const ready = async (
+    username: string,
+    role: 'officer' | 'secretariat',
+    password: string | undefined,
+    id?: string,
+  ) => {
+    const pw = password ?? randomBytes(12).toString('base64url');
+    const existing = await people.find(username);
+    if (existing && password && (await people.verify(username, password))) return pw;
+    const link = existing
+      ? await people.resetLink(username, now)
+      : await people.add(
+          {
+            username,
+            name: role === 'secretariat' ? 'Demo secretariat' : 'Demo data officer',
+            role,
+            ...(id ? { helplineId: id } : {}),
+          },
+          now,
+          'demo',
+        );
+    await people.setPassword(link.token, pw, now);
+    return pw;
+  };
+  const users: DemoUsers = {
+    helpline: {
+      username: 'demo-officer',
+      password: await ready('demo-officer', 'officer', known.helpline?.password, helplineId),
+      helplineId,
+    },
+    secretariat: {
+      username: 'demo-secretariat',
+      password: await ready('demo-secretariat', 'secretariat', known.secretariat?.password),
+    },
+  };
+  writeJsonAtomic(keysFile, { ...saved, users });
+  return users;
 }

@@ -15,9 +15,10 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
 import { createDashboardRouter } from '../dashboards/index.js';
-import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
+import { DEFAULT_TOPICS, type Topics, TrendsQuerySchema } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createIdempotency } from '../ingest/idempotency.js';
+import { createPortal, type Portal } from '../portal/index.js';
 import { createTransformer } from '../transform/index.js';
 import {
   createJobRunner,
@@ -27,6 +28,7 @@ import {
   type JobRunner,
   listExport,
   openWarehouse,
+  ownFigures,
   parseJobName,
   type Schedules,
   startScheduler,
@@ -86,6 +88,8 @@ export interface Runtime {
   readonly warehouse: Warehouse;
   readonly topics: Topics;
   readonly jobs: JobRunner;
+  /** The portal's people (accounts for the demo and the tests). */
+  readonly portal: Portal;
   stop(): Promise<void>;
 }
 
@@ -287,18 +291,58 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     helplines: () => warehouse.registry.listHelplines(),
     completeness: (year) => warehouse.completeness(year, policy, clock()),
   });
+  const submissions = {
+    producer,
+    topics,
+    store: warehouse.submissions,
+    // One instance for the API and the portal: a key's attempt in flight is seen by both.
+    idempotency: createIdempotency({ store: warehouse.submissions, clock, caughtUp }),
+    mappings: (id: string) => warehouse.registry.getMappings(id),
+    clock,
+    logger: logger.child({ stage: 'ingest' }),
+  };
+  const portal = await createPortal({
+    db: warehouse.db,
+    logger: logger.child({ stage: 'portal' }),
+    clock,
+    policy,
+    accept: { ...submissions, receipts: warehouse.submissions, locks: warehouse.submissions },
+    submissions: warehouse.submissions,
+    mappings: submissions.mappings,
+    registry: warehouse.registry,
+    releases: {
+      preview: (now, baseUrl) => warehouse.releases.publish({ now, codeVersion: CODE_VERSION, baseUrl, preview: true }),
+      publish: (now, baseUrl, checksum) =>
+        releases.publish({ now, codeVersion: CODE_VERSION, baseUrl, expectChecksum: checksum }),
+      list: () => warehouse.releases.list(),
+    },
+    completeness: (year, now) => warehouse.completeness(year, policy, now),
+    reminders: (limit) => ops.reminders(limit),
+    figures: {
+      own: (id, year) => ownFigures(warehouse.db, id, year),
+      regionOf: async (id) => {
+        const h = await warehouse.registry.findHelpline(id);
+        return h ? { region: h.region, name: h.name } : undefined;
+      },
+      regionPublished: async (region, year) => {
+        const q = TrendsQuerySchema.parse({ by: 'year', split: 'harmGroup', region, from: `${year}`, to: `${year}` });
+        try {
+          const answer = await answerFromRelease(warehouse.releases.reader, q);
+          return {
+            release: answer.release,
+            byGroup: new Map(answer.rows.map((r) => [String(r.harmGroup), r.value])),
+          };
+        } catch {
+          // No release yet, or the year is outside it: nothing published to compare with.
+          return undefined;
+        }
+      },
+    },
+  });
   const app = createApi({
     logger: logger.child({ stage: 'api' }),
     authenticate: (key) => warehouse.registry.authenticate(key, clock()),
-    submissions: {
-      producer,
-      topics,
-      store: warehouse.submissions,
-      idempotency: createIdempotency({ store: warehouse.submissions, clock, caughtUp }),
-      mappings: (id) => warehouse.registry.getMappings(id),
-      clock,
-      logger: logger.child({ stage: 'ingest' }),
-    },
+    submissions,
     trends: warehouse.trends,
     releases,
     codeVersion: CODE_VERSION,
@@ -329,7 +373,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         () => false,
       ),
     }),
-    routers: [dashboards],
+    routers: [portal.router, dashboards],
   });
   const server: Server = await listen(
     createHttpServer(app, logger.child({ stage: 'http' }), options.httpLimits),
@@ -349,6 +393,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     warehouse,
     topics,
     jobs: runner,
+    portal,
     async stop() {
       if (stopped) return;
       stopped = true;

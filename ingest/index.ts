@@ -1,7 +1,10 @@
+export { type Acceptance, type AcceptDeps, acceptSubmission, lockedProblem } from './accept.js';
 export { bearerKey, principalOf, requirePrincipal } from './auth.js';
 export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
+export { createIdempotency, type Idempotency } from './idempotency.js';
 export { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 export { parseJsonUpload } from './json-upload.js';
+export { readMultipartFile, type UploadedFile } from './multipart.js';
 export { personalDataKind } from './personal-data.js';
 export { zodProblems } from './problems.js';
 export {

@@ -14,6 +14,8 @@ export interface UploadedFile {
   readonly bytes: Buffer;
   readonly filename: string;
   readonly mimeType: string;
+  /** The form's other (text) fields, e.g. a CSRF token. */
+  readonly fields: ReadonlyMap<string, string>;
 }
 
 const cutOff = () =>
@@ -38,6 +40,7 @@ export function readMultipartFile(req: Request, limitBytes: number): Promise<Upl
       return;
     }
     let file: UploadedFile | undefined;
+    const fields = new Map<string, string>();
     let settled = false;
     const settle = (error: AppError | undefined) => {
       if (settled) return;
@@ -73,8 +76,11 @@ export function readMultipartFile(req: Request, limitBytes: number): Promise<Upl
       );
       stream.on('end', () => {
         if (field === 'file' && !file && !settled)
-          file = { bytes: Buffer.concat(chunks), filename: info.filename ?? '', mimeType: info.mimeType };
+          file = { bytes: Buffer.concat(chunks), filename: info.filename ?? '', mimeType: info.mimeType, fields };
       });
+    });
+    parser.on('field', (name: string, value: string) => {
+      if (!fields.has(name)) fields.set(name, value);
     });
     parser.on('partsLimit', () => settle(badRequest('The form has too many parts; send one file field named "file".')));
     parser.on('filesLimit', () => settle(badRequest('The form has more than one file; send one file per month.')));

@@ -10,19 +10,17 @@
 import express, { type Request, type Response, Router } from 'express';
 import {
   AppError,
-  contentHash,
   forbidden,
   HelplineIdSchema,
-  IDEMPOTENCY_KEY,
-  idempotencyRequestHash,
   invalidSubmission,
   notFound,
   PeriodSchema,
   type Principal,
 } from '../domain/index.js';
+import { acceptSubmission } from './accept.js';
 import { requirePrincipal } from './auth.js';
 import { parseCsvUpload } from './csv-upload.js';
-import { type Claim, createIdempotency, type Idempotency } from './idempotency.js';
+import { createIdempotency, type Idempotency } from './idempotency.js';
 import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
 import { readMultipartFile } from './multipart.js';
@@ -137,74 +135,32 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
           validated.problems,
         );
       }
-      const body = validated.body;
-      const lock = await deps.store.lockedBy(helplineId, body.period);
-      if (lock) {
-        throw invalidSubmission(`${body.period} is part of the published release ${lock}; nothing was accepted.`, [
-          {
-            path: 'period',
-            column: 'period',
-            rule: 'period_locked',
-            message: `${body.period} was published in release ${lock}; ask the secretariat to unlock it for a correction (the correction then appears in the next release)`,
-          },
-        ]);
-      }
       const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-      // 3.
-      const idempotencyKey = req.get('idempotency-key');
-      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-        throw new AppError('bad_idempotency_key', 'Idempotency-Key must be 1–255 visible ASCII characters.', {
-          status: 400,
-        });
-      }
-      let claim: Claim | undefined;
-      if (idempotencyKey && !dryRun) {
-        claim = await idempotency.claim(
-          helplineId,
-          idempotencyKey,
-          idempotencyRequestHash(contentHash(helplineId, body)),
-        );
-        if (claim.kind === 'conflict') {
-          throw new AppError(
-            'idempotency_key_reused',
-            'This Idempotency-Key was already used for a different upload.',
-            {
-              status: 422,
-              problems: [
-                {
-                  path: 'Idempotency-Key',
-                  rule: 'idempotency_key_reused',
-                  message: 'use a new key for a different upload',
-                },
-              ],
-            },
-          );
-        }
-        if (claim.kind === 'answered') {
-          const record = await deps.store.get(claim.submissionId);
-          if (record) {
-            const statusUrl = `/v1/submissions/${record.submissionId}`;
-            res
-              .status(200)
-              .location(statusUrl)
-              .json({ ...record, duplicate: true, statusUrl });
-            return;
-          }
-        }
-      }
-      // 4.
-      const send = claim?.kind === 'send' ? claim : undefined;
-      let receipt: Awaited<ReturnType<typeof submit>>;
-      try {
-        receipt = await submit(submitDeps, helplineId, body, {
+      // 3–4.
+      const accepted = await acceptSubmission(
+        { ...submitDeps, locks: deps.store, idempotency },
+        helplineId,
+        validated.body,
+        {
           dryRun,
-          ...(send && idempotencyKey ? { idempotencyKey, identity: send.identity } : {}),
-        });
-      } catch (error) {
-        await send?.settle(undefined);
-        throw error;
+          idempotencyKey: req.get('idempotency-key'),
+        },
+      );
+      if (accepted.kind === 'answered') {
+        const record = await deps.store.get(accepted.submissionId);
+        if (record) {
+          const statusUrl = `/v1/submissions/${record.submissionId}`;
+          res
+            .status(200)
+            .location(statusUrl)
+            .json({ ...record, duplicate: true, statusUrl });
+          return;
+        }
       }
-      await send?.settle(receipt.submissionId);
+      const receipt =
+        accepted.kind === 'receipt'
+          ? accepted.receipt
+          : await submit(submitDeps, helplineId, validated.body, { dryRun });
       const statusUrl = `/v1/submissions/${receipt.submissionId}`;
       res
         .status(dryRun || receipt.duplicate ? 200 : 202)

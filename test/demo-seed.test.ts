@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoUsers, ensureDemoUsers } from '../bin/demo.js';
 import { demoHelplines, demoSubmission, monthsBetween, seedDemo } from '../demo/index.js';
 import { ROLLUPS } from '../domain/index.js';
 import { startTestRuntime, type TestRuntime } from './helpers/runtime.js';
@@ -78,5 +79,30 @@ describe('seeding through the API', () => {
     const keys = JSON.parse(readFileSync(keysFile, 'utf8')) as { admin: string; helplines: Record<string, string> };
     expect(keys.admin).toBe(rt.adminKey);
     expect(Object.keys(keys.helplines).sort()).toEqual(helplines.map((h) => h.id).sort());
+
+    // The demo's people, kept beside the keys; a second start keeps their passwords.
+    const users = await ensureDemoUsers(rt, keysFile);
+    const saved = JSON.parse(readFileSync(keysFile, 'utf8')) as { users: DemoUsers; admin: string };
+    expect(saved.users).toEqual(users);
+    expect(saved.admin).toBe(rt.adminKey);
+    expect(saved.users.helpline.helplineId).toBe([...helplines].map((h) => h.id).sort()[0]);
+    expect(await ensureDemoUsers(rt, keysFile)).toEqual(users);
+    // They sign in through the real form.
+    for (const [who, home] of [
+      [saved.users.helpline, '/portal'],
+      [saved.users.secretariat, '/admin'],
+    ] as const) {
+      const form = await fetch(`${rt.url}/portal/sign-in`);
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+      const signIn = await fetch(`${rt.url}/portal/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, username: who.username, password: who.password }),
+      });
+      expect(signIn.status, who.username).toBe(303);
+      expect(signIn.headers.get('location')).toBe(home);
+    }
   }, 180_000);
 });

@@ -1,6 +1,7 @@
 export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
 export { type Db, openDb, WarehouseLockedError } from './db.js';
 export * from './jobs/index.js';
+export { type OwnCell, ownFigures } from './own-figures.js';
 export type { NoiseSettings } from './protection/noise.js';
 export type { ReleaseManifest } from './protection/publish.js';
 export type { ReleaseReader } from './protection/release-query.js';

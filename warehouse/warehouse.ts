@@ -72,6 +72,10 @@ export async function openWarehouse(path: string) {
         noise?: NoiseSettings;
         /** Publish over months the other method published, for this reason (shown in the manifest). */
         regimeOverride?: { reason: string };
+        /** Suppression mode: compute and audit, store nothing. */
+        preview?: boolean;
+        /** Suppression mode: publish only if the cells match the confirmed preview's checksum. */
+        expectChecksum?: string;
       }): Promise<ReleaseManifest & { reused?: true }> {
         const { noise, regimeOverride: asked, ...rest } = options;
         const run = publishing.then(async () => {

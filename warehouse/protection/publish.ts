@@ -150,6 +150,10 @@ export async function publishRelease(
     codeVersion: string;
     baseUrl?: string;
     regimeOverride?: RegimeOverride;
+    /** Compute the release and its audit, store nothing (the console shows it before confirming). */
+    preview?: boolean;
+    /** Publish only if the cells are still those of the preview the secretariat confirmed. */
+    expectChecksum?: string;
   },
 ): Promise<ReleaseManifest> {
   const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
@@ -233,6 +237,14 @@ export async function publishRelease(
     citation: `Child helpline statistics, release ${id} (${createdAt.slice(0, 10)}), months ${from} to ${to}; counts below ${params.threshold + 1} (${params.sensitiveThreshold + 1} for sexual violence and OCSEA) withheld.${options.baseUrl ? ` ${options.baseUrl}/v1/releases/${id}` : ''}`,
     ...(options.regimeOverride ? { regimeOverride: options.regimeOverride } : {}),
   };
+  if (options.preview) return manifest;
+  if (options.expectChecksum !== undefined && options.expectChecksum !== manifest.checksum) {
+    throw new AppError(
+      'release_changed',
+      'The data changed since the preview (a month was loaded or corrected); nothing was published. Preview again.',
+      { status: 409 },
+    );
+  }
   // The audit report keeps ranges and reasons, never a withheld value.
   const auditReport = result.audit.map((a) => ({ cell: a.key, reason: a.reason, lp: a.lp, ip: a.ip }));
   await db.transaction(async (tx) => {
