@@ -9,6 +9,7 @@
  * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -28,9 +29,11 @@ import {
   listExport,
   openWarehouse,
   parseJobName,
+  publicState,
   type Schedules,
   startScheduler,
   type Warehouse,
+  writePublicState,
 } from '../warehouse/index.js';
 import { createMetrics } from './metrics.js';
 
@@ -60,6 +63,10 @@ export interface RuntimeOptions {
   readonly releases?: ReleaseOptions;
   /** Header, body and response timeouts of the HTTP server. */
   readonly httpLimits?: ServerLimits;
+  /** How often the public facts read replicas need are refreshed in the exports folder (default 10 s). */
+  readonly publicStateIntervalMs?: number;
+  /** New topics' replication (default: from the cluster's size, infra/kafka replicationFor). */
+  readonly kafkaReplication?: { readonly factor?: number; readonly minInsyncReplicas?: number };
 }
 
 export interface ReleaseOptions {
@@ -144,6 +151,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clientId: 'helpline-analytics',
     logger,
     ...(options.kafkaLogger ? { clientLogger: options.kafkaLogger } : {}),
+    ...(options.kafkaReplication ? { replication: options.kafkaReplication } : {}),
   });
   await bus.ensureTopics(topics);
   // Everything in the topic now was produced by earlier processes: once the warehouse holds it,
@@ -339,6 +347,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
   logger.info({ url }, 'server listening');
+  // Read replicas (reader/) serve the public API from the exports folder: keep its public facts
+  // (register, arrivals, privacy budget) current there.
+  const refreshPublicState = async () => {
+    await mkdir(exportsDir, { recursive: true });
+    await writePublicState(exportsDir, await publicState(warehouse.db, policy, releaseOptions.budgetPerMonth));
+  };
+  await refreshPublicState().catch((error: unknown) => logger.warn({ err: error }, 'public state not written'));
+  const publicStateTimer = setInterval(
+    () => void refreshPublicState().catch((error: unknown) => logger.warn({ err: error }, 'public state not written')),
+    options.publicStateIntervalMs ?? 10_000,
+  );
+  publicStateTimer.unref();
   const scheduler = jobOptions.schedules
     ? startScheduler(runner, jobOptions.schedules as Schedules, policy.timeZone, logger.child({ stage: 'jobs' }))
     : undefined;
@@ -353,6 +373,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (stopped) return;
       stopped = true;
       stopping = true;
+      clearInterval(publicStateTimer);
       // No new scheduled runs; runs in flight finish (a release or an export is not cut in half).
       await scheduler?.stop();
       await runner.drain();
