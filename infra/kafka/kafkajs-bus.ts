@@ -4,7 +4,7 @@
 import {
   type Admin,
   CompressionTypes,
-  ConfigResourceTypes,
+  type ConfigResourceTypes,
   Kafka,
   type logCreator,
   logLevel,
@@ -83,6 +83,9 @@ function toKafkaLogger(logger: Logger): logCreator {
       else logger.debug(fields, message);
     };
 }
+
+/** ConfigResourceTypes.TOPIC: kafkajs's CommonJS build does not give that enum to an ESM import. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -213,7 +216,7 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       return withAdmin(async (admin) => {
         const { topics: [meta] = [] } = await admin.fetchTopicMetadata({ topics: [topic] });
         const described = await admin.describeConfigs({
-          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+          resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['min.insync.replicas'] }],
           includeSynonyms: false,
         });
         const value = described.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas');
