@@ -480,17 +480,6 @@ async function main(): Promise<void> {
         };
       });
       if (queries) results.queries = queries;
-      const replicas = await phase('reads through nginx, two read replicas (autocannon, 10 s each)', () =>
-        benchReplicas({
-          root: ROOT,
-          work,
-          exportsDir: join(dataDir, 'exports'),
-          release: release.id,
-          ...replicaMixes,
-          cannon,
-        }),
-      );
-      if (replicas) results.replicas = { ...replicas, singleProcess: results.queries };
 
       const charts = await phase('chart renders (SVG and PNG, server-side)', async () => {
         const r = await fetch(`${server.url}/v1/trends?by=year&split=region`);
@@ -532,6 +521,18 @@ async function main(): Promise<void> {
         return { trendSvg: ms(svgTimes), trendPng: ms(pngTimes), mapSvg: ms(mapTimes) };
       });
       if (charts) results.charts = charts;
+      // After the server's own phases: the readers and nginx share the machine with it.
+      const replicas = await phase('reads through nginx, two read replicas (autocannon, 10 s each)', () =>
+        benchReplicas({
+          root: ROOT,
+          work,
+          exportsDir: join(dataDir, 'exports'),
+          release: release.id,
+          ...replicaMixes,
+          cannon,
+        }),
+      );
+      if (replicas) results.replicas = { ...replicas, singleProcess: results.queries };
     }
 
     const memory = await phase('peak memory', async () => {
