@@ -354,10 +354,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await writePublicState(exportsDir, await publicState(warehouse.db, policy, releaseOptions.budgetPerMonth));
   };
   await refreshPublicState().catch((error: unknown) => logger.warn({ err: error }, 'public state not written'));
-  const publicStateTimer = setInterval(
-    () => void refreshPublicState().catch((error: unknown) => logger.warn({ err: error }, 'public state not written')),
-    options.publicStateIntervalMs ?? 10_000,
-  );
+  let refreshingState = false;
+  const publicStateTimer = setInterval(() => {
+    // One refresh at a time: a slow one (a busy warehouse) is not overtaken by the next.
+    if (refreshingState) return;
+    refreshingState = true;
+    void refreshPublicState()
+      .catch((error: unknown) => logger.warn({ err: error }, 'public state not written'))
+      .finally(() => {
+        refreshingState = false;
+      });
+  }, options.publicStateIntervalMs ?? 10_000);
   publicStateTimer.unref();
   const scheduler = jobOptions.schedules
     ? startScheduler(runner, jobOptions.schedules as Schedules, policy.timeZone, logger.child({ stage: 'jobs' }))
