@@ -46,7 +46,8 @@ import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './tre
 export interface ApiDeps {
   readonly logger: Logger;
   readonly authenticate: Authenticate;
-  readonly submissions: SubmissionsRouterDeps;
+  /** Uploads; a read replica (reader/) has none and serves the public reads alone. */
+  readonly submissions?: SubmissionsRouterDeps;
   readonly trends: TrendsSource;
   readonly releases: ReleaseAdmin & { reader: ReleaseSource & ReleaseAdmin['reader'] };
   readonly codeVersion: string;
@@ -54,7 +55,7 @@ export interface ApiDeps {
   /** Requests per minute per client address (default 600). */
   readonly rateLimitPerMinute?: number;
   readonly ready: () => Promise<Record<string, boolean>>;
-  readonly registry: AdminRegistry;
+  readonly registry?: AdminRegistry;
   readonly clock: () => Date;
   /** Scheduled jobs and reminder webhooks, for the admin API. */
   readonly jobs?: JobsAdmin;
@@ -179,9 +180,9 @@ export function createApi(deps: ApiDeps): Express {
     }),
   );
 
-  app.use(createSubmissionsRouter(deps.submissions));
+  if (deps.submissions) app.use(createSubmissionsRouter(deps.submissions));
   app.use(strictJsonBody('256kb'));
-  app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
+  if (deps.registry && deps.submissions) app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion, deps.noise));
   app.use(createMetaRouter());
   app.use(createTrendsRouter(deps.trends, deps.releases.reader));

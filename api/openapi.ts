@@ -112,7 +112,7 @@ export function buildOpenApi(codes: {
       responses: {
         200: {
           description: 'Rows; withheld values are null with suppressed: true',
-          headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+          headers: RELEASE_HEADERS,
           content: {
             'application/json': { schema: TrendsAnswerSchema },
             'text/csv': { schema: z.string() },
@@ -526,6 +526,20 @@ export function buildOpenApi(codes: {
 
 type PathSpec = Parameters<OpenAPIRegistry['registerPath']>[0];
 
+/** What every answer from a release says about caching it (api/trends-router.ts, setReleaseCaching). */
+const RELEASE_HEADERS = {
+  ETag: { schema: { type: 'string' as const } },
+  'Cache-Control': {
+    description:
+      'With release=…: `public, max-age=31536000, immutable` (a release never changes). Without: `public, max-age=300` (the newest release changes when one is published).',
+    schema: { type: 'string' as const },
+  },
+  'X-Release': {
+    description: 'The release that answered (the newest one when the URL names none): cite it, or pin the URL to it.',
+    schema: { type: 'string' as const },
+  },
+};
+
 /** A chart's four outputs and its embed page. */
 function chartPaths(chart: ChartName, query: z.ZodObject): PathSpec[] {
   const get = (path: string, summary: string, content: Record<string, { schema: z.ZodType }>): PathSpec => ({
@@ -534,7 +548,7 @@ function chartPaths(chart: ChartName, query: z.ZodObject): PathSpec[] {
     summary,
     request: { query },
     responses: {
-      200: { description: summary, content },
+      200: { description: summary, headers: RELEASE_HEADERS, content },
       400: { description: 'A parameter is not valid, or the release plan does not publish this cut' },
     },
   });

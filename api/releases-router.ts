@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { AppError, forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
 import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { PINNED_CACHE_CONTROL } from './trends-router.js';
 
 export interface ReleaseAdmin {
   publish(options: {
@@ -60,7 +61,7 @@ export function createReleasesRouter(
     const exports = (files ?? []).map((f) => ({ ...f, url: `/v1/releases/${id}/files/${f.file}` }));
     // The manifest never changes; the export files appear once the export job has run.
     res
-      .set('Cache-Control', files ? 'public, max-age=86400, immutable' : 'public, max-age=60')
+      .set('Cache-Control', files ? PINNED_CACHE_CONTROL : 'public, max-age=60')
       .json({ ...(manifest as object), exports });
   });
   router.get('/v1/releases/:id/files/*file', async (req, res) => {
@@ -74,7 +75,7 @@ export function createReleasesRouter(
     const ext = /\.[a-z]+$/.exec(known.file)?.[0] ?? '';
     res
       .type(EXPORT_TYPES[ext] ?? 'text/plain; charset=utf-8')
-      .set('Cache-Control', 'public, max-age=86400, immutable')
+      .set('Cache-Control', PINNED_CACHE_CONTROL)
       .attachment(`${id}-${known.file.replace(/\//g, '-')}`)
       .sendFile(known.file, { root: `${releases.exports.dir}/${id}`, dotfiles: 'deny' });
   });

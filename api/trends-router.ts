@@ -117,6 +117,21 @@ function render(answer: TrendsAnswer, format: Format): RenderedTable {
   });
 }
 
+/** A year: what HTTP caches treat as "for ever" (RFC 9111 suggests no more). */
+export const PINNED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** Unpinned answers follow the newest release, which changes when one is published. */
+export const UNPINNED_CACHE_CONTROL = 'public, max-age=300';
+
+/**
+ * A named release never changes: anyone may keep its answer for a year. "The newest" changes when a
+ * release is published, so it is kept briefly and says which release answered (X-Release), for
+ * citation and for a cache or a reader behind a load balancer to be checked against.
+ */
+export function setReleaseCaching(res: Response, pinned: string | undefined, answeredBy: string | undefined): void {
+  res.set('Cache-Control', pinned ? PINNED_CACHE_CONTROL : UNPINNED_CACHE_CONTROL);
+  if (answeredBy) res.set('X-Release', answeredBy);
+}
+
 export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource): Router {
   const router = Router();
   // Releases never change, so an answer from one is kept, rendered, by release id, query and format.
@@ -135,8 +150,6 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
       sendRendered(res, render(await answerLive(live, q), format));
       return;
     }
-    // A named release never changes; "the newest" changes when a release is published.
-    res.set('Cache-Control', q.release ? 'public, max-age=86400, immutable' : 'public, max-age=300');
     const id = q.release ?? (await releases.latestId?.());
     const key = id ? JSON.stringify([id, format, { ...q, format: undefined, release: undefined }]) : undefined;
     // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
@@ -146,6 +159,8 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
       rendered = render(await answerFromRelease(releases, { ...q, ...(id ? { release: id } : {}) }), format);
       if (key) answers.set(key, rendered);
     }
+    // Only once answered: an error (an unknown release) must not be cached for a year.
+    setReleaseCaching(res, q.release, id);
     sendRendered(res, rendered);
   });
   return router;

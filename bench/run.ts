@@ -33,6 +33,7 @@ import { ChartParamsSchema } from '../domain/index.js';
 import { freePort, KAFKA_VERSION, startLocalKafka } from '../infra/kafka/index.js';
 import { rawDuckDb, rawKafka } from './baselines.js';
 import { benchHelplines, ensureDataset, readLines, SHAPES } from './dataset.js';
+import { benchReplicas } from './replicas.js';
 import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
@@ -428,6 +429,11 @@ async function main(): Promise<void> {
     });
 
     if (release) {
+      // The same request mixes, for the replicas phase beside the single process.
+      let replicaMixes: Pick<Parameters<typeof benchReplicas>[0], 'cachedMix' | 'uncachedMix'> = {
+        cachedMix: [],
+        uncachedMix: [],
+      };
       const queries = await phase('queries (autocannon, 10 connections, 10 s each)', async () => {
         const splits = ['region', 'country', 'harmGroup', 'ageBand', 'gender', 'channel', ''];
         // Regions that have helplines in this data set (the quick one covers only some).
@@ -447,6 +453,10 @@ async function main(): Promise<void> {
               mix.push(`/v1/trends?${q}`);
             }
         const cachedMix = mix.slice(0, 20).map((path) => ({ path }));
+        replicaMixes = {
+          cachedMix,
+          uncachedMix: mix.map((path) => ({ path, headers: { 'cache-control': 'no-cache' } })),
+        };
         // Warm the server's answer cache for the cached mix.
         for (const r of cachedMix) {
           const res = await fetch(`${server.url}${r.path}`);
@@ -511,6 +521,18 @@ async function main(): Promise<void> {
         return { trendSvg: ms(svgTimes), trendPng: ms(pngTimes), mapSvg: ms(mapTimes) };
       });
       if (charts) results.charts = charts;
+      // After the server's own phases: the readers and nginx share the machine with it.
+      const replicas = await phase('reads through nginx, two read replicas (autocannon, 10 s each)', () =>
+        benchReplicas({
+          root: ROOT,
+          work,
+          exportsDir: join(dataDir, 'exports'),
+          release: release.id,
+          ...replicaMixes,
+          cannon,
+        }),
+      );
+      if (replicas) results.replicas = { ...replicas, singleProcess: results.queries };
     }
 
     const memory = await phase('peak memory', async () => {

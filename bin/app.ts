@@ -87,6 +87,10 @@ function start(brokers: readonly string[], adminKey: string): Promise<Runtime> {
     groupId: config.KAFKA_GROUP_ID,
     topics: { submissions: config.KAFKA_TOPIC_SUBMISSIONS, deadLetters: config.KAFKA_TOPIC_DEAD_LETTERS },
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    kafkaReplication: {
+      ...(config.KAFKA_REPLICATION_FACTOR ? { factor: config.KAFKA_REPLICATION_FACTOR } : {}),
+      ...(config.KAFKA_MIN_INSYNC_REPLICAS ? { minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS } : {}),
+    },
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     adminKey,
     adminKeyMaxAgeDays: config.ADMIN_KEY_MAX_AGE_DAYS,

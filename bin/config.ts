@@ -26,6 +26,9 @@ const ConfigSchema = z.object({
         : undefined,
     ),
   KAFKA_PORT: z.coerce.number().int().min(0).max(65535).default(9092),
+  /** New topics' copies and in-sync minimum; unset: 3 and 2 on a cluster of three or more, else fewer. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(9).optional(),
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(9).optional(),
   KAFKA_GROUP_ID: z.string().default('helpline-warehouse'),
   KAFKA_TOPIC_SUBMISSIONS: z.string().default('helpline.submissions.v1'),
   KAFKA_TOPIC_DEAD_LETTERS: z.string().default('helpline.submissions.dlq.v1'),

@@ -9,6 +9,7 @@
  * `stop()` undoes it in reverse: stop taking requests, finish the batch, close Kafka, close DuckDB.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -30,9 +31,11 @@ import {
   openWarehouse,
   ownFigures,
   parseJobName,
+  publicState,
   type Schedules,
   startScheduler,
   type Warehouse,
+  writePublicState,
 } from '../warehouse/index.js';
 import { createMetrics } from './metrics.js';
 
@@ -62,6 +65,10 @@ export interface RuntimeOptions {
   readonly releases?: ReleaseOptions;
   /** Header, body and response timeouts of the HTTP server. */
   readonly httpLimits?: ServerLimits;
+  /** How often the public facts read replicas need are refreshed in the exports folder (default 10 s). */
+  readonly publicStateIntervalMs?: number;
+  /** New topics' replication (default: from the cluster's size, infra/kafka replicationFor). */
+  readonly kafkaReplication?: { readonly factor?: number; readonly minInsyncReplicas?: number };
 }
 
 export interface ReleaseOptions {
@@ -148,6 +155,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     clientId: 'helpline-analytics',
     logger,
     ...(options.kafkaLogger ? { clientLogger: options.kafkaLogger } : {}),
+    ...(options.kafkaReplication ? { replication: options.kafkaReplication } : {}),
   });
   await bus.ensureTopics(topics);
   // Everything in the topic now was produced by earlier processes: once the warehouse holds it,
@@ -383,6 +391,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const address = server.address() as AddressInfo;
   const url = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
   logger.info({ url }, 'server listening');
+  // Read replicas (reader/) serve the public API from the exports folder: keep its public facts
+  // (register, arrivals, privacy budget) current there.
+  const refreshPublicState = async () => {
+    await mkdir(exportsDir, { recursive: true });
+    await writePublicState(exportsDir, await publicState(warehouse.db, policy, releaseOptions.budgetPerMonth));
+  };
+  await refreshPublicState().catch((error: unknown) => logger.warn({ err: error }, 'public state not written'));
+  let refreshingState = false;
+  const publicStateTimer = setInterval(() => {
+    // One refresh at a time: a slow one (a busy warehouse) is not overtaken by the next.
+    if (refreshingState) return;
+    refreshingState = true;
+    void refreshPublicState()
+      .catch((error: unknown) => logger.warn({ err: error }, 'public state not written'))
+      .finally(() => {
+        refreshingState = false;
+      });
+  }, options.publicStateIntervalMs ?? 10_000);
+  publicStateTimer.unref();
   const scheduler = jobOptions.schedules
     ? startScheduler(runner, jobOptions.schedules as Schedules, policy.timeZone, logger.child({ stage: 'jobs' }))
     : undefined;
@@ -398,6 +425,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (stopped) return;
       stopped = true;
       stopping = true;
+      clearInterval(publicStateTimer);
       // No new scheduled runs; runs in flight finish (a release or an export is not cut in half).
       await scheduler?.stop();
       await runner.drain();

@@ -65,7 +65,7 @@ export function createChartService(deps: DashboardDeps) {
     return helplinesSeen.list;
   };
 
-  async function chart(name: ChartName, params: ChartParams): Promise<{ chart: Chart; key: string }> {
+  async function chart(name: ChartName, params: ChartParams): Promise<{ chart: Chart; key: string; release: string }> {
     const [answer, latestRelease, registered] = await Promise.all([
       deps.trends(chartQuery(name, params)),
       deps.latestRelease(),
@@ -78,18 +78,18 @@ export function createChartService(deps: DashboardDeps) {
     ).length;
     const ctx = { expectedHelplines, latestRelease };
     const key = JSON.stringify([name, answer.release, latestRelease, expectedHelplines, params]);
-    return { chart: buildChart(name, answer, params, ctx), key };
+    return { chart: buildChart(name, answer, params, ctx), key, release: answer.release };
   }
 
   async function output(
     name: ChartName,
     params: ChartParams,
     kind: Output,
-  ): Promise<{ body: string | Buffer; cached: boolean }> {
-    const { chart: built, key } = await chart(name, params);
+  ): Promise<{ body: string | Buffer; cached: boolean; release: string }> {
+    const { chart: built, key, release } = await chart(name, params);
     const cacheKey = `${kind}|${key}`;
     const hit = renders.get(cacheKey);
-    if (hit !== undefined) return { body: hit, cached: true };
+    if (hit !== undefined) return { body: hit, cached: true, release };
     let out: string | Buffer;
     if (kind === 'vl.json') out = JSON.stringify(built.spec);
     else if (kind === 'csv') {
@@ -107,7 +107,7 @@ export function createChartService(deps: DashboardDeps) {
       out = kind === 'svg' ? svg : svgToPng(svg);
     }
     renders.set(cacheKey, out);
-    return { body: out, cached: false };
+    return { body: out, cached: false, release };
   }
 
   return { chart, output, cacheSize: () => renders.size };

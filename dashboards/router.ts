@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { setReleaseCaching } from '../api/index.js';
 import {
   AppError,
   forbidden,
@@ -88,10 +89,6 @@ const withLang = (req: Request, lang: Lang) => {
   return `?${q}`;
 };
 
-/** A named release never changes; "the newest" changes when one is published. */
-const cacheControl = (params: { release?: string | undefined }) =>
-  params.release ? 'public, max-age=86400, immutable' : 'public, max-age=300';
-
 export function createDashboardRouter(deps: DashboardDeps): Router {
   const router = Router();
   const vendor = loadVendorFiles();
@@ -118,8 +115,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const name = parseChartName(file.slice(0, dot));
     const t = languageOf(req, res);
     const params = { ...parseChartParams(req.query), lang: t.lang };
-    const { body, cached } = await charts.output(name, params, output);
-    res.type(OUTPUTS[output]).set({ 'Cache-Control': cacheControl(params), 'X-Render-Cache': cached ? 'hit' : 'miss' });
+    const { body, cached, release } = await charts.output(name, params, output);
+    setReleaseCaching(res, params.release, release);
+    res.type(OUTPUTS[output]).set('X-Render-Cache', cached ? 'hit' : 'miss');
     if (output === 'csv') res.attachment(`${name}.csv`);
     res.send(body);
   });
@@ -128,11 +126,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const name = parseChartName(String(req.params.chart));
     const t = languageOf(req, res);
     const params = { ...parseChartParams(req.query), lang: t.lang };
-    const { chart } = await charts.chart(name, params);
-    res
-      .type('text/html; charset=utf-8')
-      .set('Cache-Control', cacheControl(params))
-      .send(embedPage(chart, `/charts/${name}.vl.json${withLang(req, t.lang)}`, t));
+    const { chart, release } = await charts.chart(name, params);
+    setReleaseCaching(res, params.release, release);
+    res.type('text/html; charset=utf-8').send(embedPage(chart, `/charts/${name}.vl.json${withLang(req, t.lang)}`, t));
   });
 
   router.get('/admin/completeness', async (req, res) => {
@@ -219,7 +215,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     ]);
     res
       .type('text/html; charset=utf-8')
-      .set('Cache-Control', 'public, max-age=60')
+      .set({ 'Cache-Control': 'public, max-age=60', 'X-Release': all.release })
       .send(
         homePage({
           filters,

@@ -28,14 +28,16 @@ export function toArrow(
   ipc: 'stream' | 'file' = 'stream',
 ): Uint8Array {
   const vectors: Record<string, Vector> = {};
-  for (const { name, type } of columns) {
+  for (const [i, { name, type }] of columns.entries()) {
     const values = rows.map((r) => r[name] ?? null);
+    // A dictionary's id is its column's position: Arrow's default comes from a counter in the
+    // process, so the same answer from two processes (or after a restart) had other bytes.
     vectors[name] =
       type === 'int'
         ? vectorFromArray(values as (number | null)[], new Int32())
         : type === 'bool'
           ? vectorFromArray(values as (boolean | null)[], new Bool())
-          : vectorFromArray(values as (string | null)[], new Dictionary(new Utf8(), new Int32()));
+          : vectorFromArray(values as (string | null)[], new Dictionary(new Utf8(), new Int32(), i));
   }
   const table = new Table(vectors);
   for (const [k, v] of Object.entries(metadata)) table.schema.metadata.set(k, v);

@@ -23,17 +23,57 @@ export interface MonthStatus {
   readonly daysLate: number | null;
 }
 
-export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date) {
-  const helplines = await db.all<{ id: string; name: string; country: string; region: string; created: string }>(
-    `SELECT id, name, country, region, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS created
-       FROM helplines ORDER BY id`,
+/** A registered helpline, as completeness shows it (public facts: who, where). */
+export interface HelplineEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly country: string;
+  readonly region: string;
+}
+
+/** When a helpline-month's first accepted version arrived (ISO 8601, milliseconds, UTC). */
+export interface Arrival {
+  readonly helpline_id: string;
+  readonly period: string;
+  readonly first: string;
+}
+
+/** What completeness is computed from: the register and first arrivals (of one year, or all). */
+export async function completenessInputs(
+  db: Db,
+  year?: number,
+): Promise<{ helplines: HelplineEntry[]; arrivals: Arrival[] }> {
+  const helplines = await db.all<{ id: string; name: string; country: string; region: string }>(
+    'SELECT id, name, country, region FROM helplines ORDER BY id',
   );
-  const rows = await db.all<{ helpline_id: string; period: string; first: string }>(
+  const arrivals = await db.all<{ helpline_id: string; period: string; first: string }>(
     `SELECT helpline_id, period, strftime(min(submitted_at) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS first
-       FROM submissions WHERE status <> 'rejected' AND substr(period, 1, 4) = $1 GROUP BY ALL`,
-    [String(year)],
+       FROM submissions WHERE status <> 'rejected' AND ($1::VARCHAR IS NULL OR substr(period, 1, 4) = $1)
+      GROUP BY ALL ORDER BY ALL`,
+    [year === undefined ? null : String(year)],
   );
-  const first = new Map(rows.map((r) => [`${r.helpline_id}|${r.period}`, r.first]));
+  return { helplines, arrivals };
+}
+
+export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date) {
+  const { helplines, arrivals } = await completenessInputs(db, year);
+  return completenessReport(helplines, arrivals, year, policy, now);
+}
+
+/**
+ * The report from its inputs alone: the warehouse computes it from its tables, a read replica from
+ * the writer's published register (public-state.ts), so both answer alike.
+ */
+export function completenessReport(
+  helplines: readonly HelplineEntry[],
+  arrivals: readonly Arrival[],
+  year: number,
+  policy: DeadlinePolicy,
+  now: Date,
+) {
+  const first = new Map(
+    arrivals.filter((r) => r.period.startsWith(`${year}-`)).map((r) => [`${r.helpline_id}|${r.period}`, r.first]),
+  );
   const current = monthIn(now, policy.timeZone);
   const months: string[] = [];
   for (let m = 1; m <= 12; m++) {
@@ -44,10 +84,13 @@ export async function completeness(db: Db, year: number, policy: DeadlinePolicy,
     year,
     deadlineDay: policy.deadlineDay,
     timeZone: policy.timeZone,
-    helplines: helplines.map(({ created: _c, ...h }) => ({
-      ...h,
+    helplines: helplines.map(({ id, name, country, region }) => ({
+      id,
+      name,
+      country,
+      region,
       months: months.map((period): MonthStatus => {
-        const at = first.get(`${h.id}|${period}`);
+        const at = first.get(`${id}|${period}`);
         const deadline = deadlineOf(period, policy.deadlineDay, policy.timeZone).getTime();
         const arrived = at === undefined ? undefined : Date.parse(at);
         const late = (until: number) => Math.max(0, Math.ceil((until - deadline) / DAY));

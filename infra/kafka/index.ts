@@ -6,7 +6,14 @@ export {
   brokerHolder,
   isAlive,
 } from './broker-lock.js';
-export { BusUnavailableError, type ConsumerOptions, createKafkaBus, type KafkaBus } from './kafkajs-bus.js';
+export {
+  BusUnavailableError,
+  type ConsumerOptions,
+  createKafkaBus,
+  type KafkaBus,
+  replicationFor,
+} from './kafkajs-bus.js';
+export { type LocalClusterOptions, type LocalKafkaCluster, startLocalKafkaCluster } from './local-cluster.js';
 export {
   type BrokerExit,
   ensureKafkaJars,

@@ -1,7 +1,16 @@
 /**
  * KafkaJS behind the project's bus interfaces (domain/bus.ts). The only file that imports kafkajs.
  */
-import { type Admin, CompressionTypes, Kafka, type logCreator, logLevel, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  CompressionTypes,
+  type ConfigResourceTypes,
+  Kafka,
+  type logCreator,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BusConsumer, BusProducer, BusRecord, OutgoingMessage, Topics } from '../../domain/index.js';
 
@@ -13,6 +22,25 @@ export interface KafkaBusOptions {
   readonly clientLogger?: Logger;
   /** How long a produce may take before the caller gets a retriable failure. */
   readonly sendTimeoutMs?: number;
+  /** New topics' replication; by default derived from the cluster (replicationFor). */
+  readonly replication?: { readonly factor?: number; readonly minInsyncReplicas?: number };
+}
+
+/**
+ * Replication of new topics from the cluster's size: three copies with two in sync on three or more
+ * brokers (acks=all then survives one lost broker and refuses writes, 503, with two lost), fewer on
+ * a smaller cluster. Either can be set instead (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS).
+ */
+export function replicationFor(
+  brokers: number,
+  given: KafkaBusOptions['replication'] = {},
+): { factor: number; minInsyncReplicas: number } {
+  const factor = given.factor ?? Math.max(1, Math.min(3, brokers));
+  const minInsyncReplicas = given.minInsyncReplicas ?? (factor >= 3 ? 2 : 1);
+  if (minInsyncReplicas > factor) {
+    throw new Error(`min.insync.replicas (${minInsyncReplicas}) cannot exceed the replication factor (${factor})`);
+  }
+  return { factor, minInsyncReplicas };
 }
 
 export interface ConsumerOptions {
@@ -39,6 +67,10 @@ export interface KafkaBus {
   endOffsets(topic: string): Promise<Map<number, bigint>>;
   /** True when a broker answers a metadata request. */
   ping(): Promise<boolean>;
+  /** Each partition's leader (broker node id) and replicas, as the cluster's metadata says now. */
+  partitions(topic: string): Promise<{ partition: number; leader: number; replicas: number[]; isr: number[] }[]>;
+  /** A topic's replication factor and min.insync.replicas, as the brokers hold them. */
+  replicationOf(topic: string): Promise<{ factor: number; minInsyncReplicas: number }>;
 }
 
 function toKafkaLogger(logger: Logger): logCreator {
@@ -51,6 +83,9 @@ function toKafkaLogger(logger: Logger): logCreator {
       else logger.debug(fields, message);
     };
 }
+
+/** ConfigResourceTypes.TOPIC: kafkajs's CommonJS build does not give that enum to an ESM import. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -116,24 +151,31 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     async ensureTopics(topics, partitions = 6) {
       await withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
+        const { factor, minInsyncReplicas } = replicationFor(
+          (await admin.describeCluster()).brokers.length,
+          options.replication,
+        );
+        const replicated = { name: 'min.insync.replicas', value: String(minInsyncReplicas) };
         const wanted = [
           {
             topic: topics.submissions,
             numPartitions: partitions,
-            replicationFactor: -1,
+            replicationFactor: factor,
             // Compacted: the newest version of each helpline-month is the system of record.
             configEntries: [
               { name: 'cleanup.policy', value: 'compact' },
               { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
+              replicated,
             ],
           },
           {
             topic: topics.deadLetters,
             numPartitions: partitions,
-            replicationFactor: -1,
-            configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }],
+            replicationFactor: factor,
+            configEntries: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }, replicated],
           },
         ].filter((t) => !existing.has(t.topic));
+        if (wanted.length > 0) logger.info({ factor, minInsyncReplicas }, 'creating topics');
         // Not `waitForLeaders`: KafkaJS's wait gives up on "does not host this topic-partition",
         // which a broker busy creating other topics answers for a moment. The loop below waits.
         if (wanted.length > 0) await admin.createTopics({ topics: wanted, waitForLeaders: false });
@@ -158,6 +200,30 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       return withAdmin(async (admin) => {
         const offsets = await admin.fetchTopicOffsets(topic);
         return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      });
+    },
+
+    partitions(topic: string) {
+      return withAdmin(async (admin) => {
+        const { topics: [meta] = [] } = await admin.fetchTopicMetadata({ topics: [topic] });
+        return (meta?.partitions ?? [])
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+          .sort((a, b) => a.partition - b.partition);
+      });
+    },
+
+    replicationOf(topic: string) {
+      return withAdmin(async (admin) => {
+        const { topics: [meta] = [] } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const described = await admin.describeConfigs({
+          resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['min.insync.replicas'] }],
+          includeSynonyms: false,
+        });
+        const value = described.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas');
+        return {
+          factor: meta?.partitions[0]?.replicas.length ?? 0,
+          minInsyncReplicas: Number(value?.configValue ?? 0),
+        };
       });
     },
 

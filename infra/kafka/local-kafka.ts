@@ -52,6 +52,20 @@ export interface LocalKafkaOptions {
   readonly onProgress?: (message: string) => void;
   /** The folder's lock, held by a supervisor across restarts; without it, one is taken and released at stop. */
   readonly lock?: BrokerLock;
+  /** One node of a several-node KRaft cluster (local-cluster.ts); without it, a one-node cluster. */
+  readonly node?: ClusterNode;
+}
+
+/** A node of a local KRaft cluster: every node is broker and controller, all of them voters. */
+export interface ClusterNode {
+  readonly nodeId: number;
+  readonly controllerPort: number;
+  /** `1@127.0.0.1:port,2@…`: every node's controller address. */
+  readonly voters: string;
+  /** The cluster id every node is formatted with. */
+  readonly clusterId: string;
+  /** How many nodes the cluster has (sets the internal topics' replication). */
+  readonly size: number;
 }
 
 export interface BrokerExit {
@@ -130,11 +144,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+function serverProperties(dataDir: string, port: number, controllerPort: number, node?: ClusterNode): string {
+  // With three or more nodes, Kafka's internal topics are kept on three with two in sync, as the
+  // project's own topics are (kafkajs-bus.ts): one node may be lost without losing an offset.
+  const replicas = Math.min(3, node?.size ?? 1);
+  const minIsr = replicas >= 3 ? 2 : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${node?.nodeId ?? 1}`,
+    `controller.quorum.voters=${node?.voters ?? `1@127.0.0.1:${controllerPort}`}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
@@ -142,12 +160,15 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(dataDir, 'logs')}`,
     'num.partitions=6',
-    'default.replication.factor=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=6',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'min.insync.replicas=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `min.insync.replicas=${minIsr}`,
+    // A node that dies is fenced (its partitions led elsewhere) within seconds, not Kafka's 9 s:
+    // uploads in flight then finish within the producer's deadline instead of answering 503.
+    ...(node ? ['broker.heartbeat.interval.ms=500', 'broker.session.timeout.ms=3000'] : []),
     'group.initial.rebalance.delay.ms=0',
     'num.network.threads=2',
     'num.io.threads=2',
@@ -175,25 +196,32 @@ function readPorts(dataDir: string): { port: number; controllerPort: number } | 
 }
 
 /** Config, ports and KRaft storage for the folder (formatted once); the caller holds the lock. */
+/** A new KRaft cluster id, from Kafka's own storage tool. */
+export function newClusterId(libs: string): string {
+  const uuid = spawnSync('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { encoding: 'utf8' });
+  const clusterId = uuid.stdout.trim().split('\n').pop()?.trim();
+  if (uuid.status !== 0 || !clusterId) throw new LocalKafkaError(`kafka-storage random-uuid failed: ${uuid.stderr}`);
+  return clusterId;
+}
+
 async function prepareFolder(
   dataDir: string,
   libs: string,
   wantedPort: number | undefined,
   progress: (message: string) => void,
+  node?: ClusterNode,
 ): Promise<{ port: number; propsFile: string }> {
   // KRaft metadata records the controller address, so a reused data folder keeps its ports.
   const known = readPorts(dataDir);
   const port = wantedPort || known?.port || (await freePort());
-  const controllerPort = known?.controllerPort ?? (await freePort());
+  const controllerPort = node?.controllerPort ?? known?.controllerPort ?? (await freePort());
   const propsFile = join(dataDir, 'server.properties');
-  writeFileSync(propsFile, serverProperties(dataDir, port, controllerPort));
+  writeFileSync(propsFile, serverProperties(dataDir, port, controllerPort, node));
   writeFileSync(join(dataDir, 'ports.json'), JSON.stringify({ port, controllerPort }));
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     progress('formatting KRaft storage');
-    const uuid = spawnSync('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { encoding: 'utf8' });
-    const clusterId = uuid.stdout.trim().split('\n').pop()?.trim();
-    if (uuid.status !== 0 || !clusterId) throw new LocalKafkaError(`kafka-storage random-uuid failed: ${uuid.stderr}`);
+    const clusterId = node?.clusterId ?? newClusterId(libs);
     const format = spawnSync(
       'java',
       java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile, '--ignore-formatted']),
@@ -217,7 +245,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   let port: number;
   let propsFile: string;
   try {
-    ({ port, propsFile } = await prepareFolder(dataDir, libs, options.port, progress));
+    ({ port, propsFile } = await prepareFolder(dataDir, libs, options.port, progress, options.node));
   } catch (error) {
     if (ownLock) lock.release();
     throw error;

@@ -1,7 +1,8 @@
 /**
  * `export`: a release's cells as files researchers and data platforms read — Parquet (written by
- * DuckDB), an Arrow IPC file, CSV, an HXL-tagged CSV, one CSV per plan table, the manifest, and
- * SHA256SUMS. Written into a scratch folder and renamed into place, so a folder under
+ * DuckDB), an Arrow IPC file, CSV, an HXL-tagged CSV, one CSV per plan table, the helplines
+ * reporting per cell's geography and period (reporting.parquet), the manifest, and SHA256SUMS. A
+ * read replica (reader/) serves the public API from these files alone. Written into a scratch folder and renamed into place, so a folder under
  * `exports/<release>/` is always complete; a release already exported is left as it is.
  */
 import { createHash } from 'node:crypto';
@@ -141,6 +142,14 @@ export async function exportRelease(db: Db, exportsDir: string, release: string)
       `COPY (SELECT * FROM read_csv('${csvPath}', header = true, columns = {${types}}, nullstr = ''))
          TO '${parquetPath}' (FORMAT parquet, COMPRESSION zstd)`,
     );
+    // How many helplines reported per geography and period: published beside every figure
+    // (helplinesReporting), and what a read replica needs to answer as the warehouse does.
+    const reportingPath = join(scratch, 'reporting.parquet').replace(/'/g, "''");
+    await db.all(
+      `COPY (SELECT geo, period, helplines FROM release_reporting WHERE release_id = '${release.replace(/'/g, "''")}'
+              ORDER BY period, geo)
+         TO '${reportingPath}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
     for (const table of RELEASE_TABLES) {
       await writeFile(
         join(scratch, 'tables', `${table.id}.csv`),
@@ -156,6 +165,7 @@ export async function exportRelease(db: Db, exportsDir: string, release: string)
       'cells.arrow',
       'cells.csv',
       'cells.hxl.csv',
+      'reporting.parquet',
       ...RELEASE_TABLES.map((t) => `tables/${t.id}.csv`),
       'manifest.json',
     ];

@@ -1,0 +1,73 @@
+/**
+ * Anyone may cache public answers: a URL pinned to a release (`release=…`, or a release's own path)
+ * is immutable for a year; an unpinned one is kept briefly and names the release that answered, so
+ * a cache, a reader replica or a citation can be checked against it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Warehouse } from '../warehouse/index.js';
+import { serveApi } from './helpers/api-app.js';
+import { smallCountsWarehouse } from './helpers/small-counts.js';
+
+const NOW = new Date('2025-01-15T10:00:00Z');
+let dir: string;
+let wh: Warehouse;
+let api: Awaited<ReturnType<typeof serveApi>>;
+let first: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cache-headers-'));
+  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
+  // One release (a publication takes a minute on a busy machine): that the unpinned answer follows
+  // the newest of several is checked in read-replicas.test.ts.
+  first = (await wh.releases.publish({ now: NOW, codeVersion: 'test' })).id;
+  api = await serveApi(wh, { now: NOW });
+}, 600_000);
+afterAll(async () => {
+  await api?.close();
+  wh?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const get = (path: string) => fetch(`${api.url}${path}`);
+
+describe('cache headers', () => {
+  it('a release-pinned answer is immutable for a year', async () => {
+    const r = await get(`/v1/trends?by=year&release=${first}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(r.headers.get('x-release')).toBe(first);
+    expect(((await r.json()) as { release: string }).release).toBe(first);
+  });
+
+  it('an unpinned answer is kept five minutes and says which release answered', async () => {
+    const r = await get('/v1/trends?by=year&split=region');
+    expect(r.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(r.headers.get('x-release')).toBe(first);
+    expect(((await r.json()) as { release: string }).release).toBe(first);
+  });
+
+  it('an error is never marked immutable', async () => {
+    const r = await get('/v1/trends?by=year&release=1999-01');
+    expect(r.status).toBe(404);
+    expect(r.headers.get('cache-control') ?? '').not.toMatch(/immutable/);
+  });
+
+  it('the list of releases changes and is kept a minute only', async () => {
+    const r = await get('/v1/releases');
+    expect(r.headers.get('cache-control')).toBe('public, max-age=60');
+  });
+
+  it('the OpenAPI document describes X-Release and both Cache-Control values', async () => {
+    const doc = (await (await get('/v1/openapi.json')).json()) as {
+      paths: Record<string, { get: { responses: { 200: { headers: Record<string, { description?: string }> } } } }>;
+    };
+    for (const path of ['/v1/trends', '/charts/trend.svg']) {
+      const headers = doc.paths[path]?.get.responses[200].headers ?? {};
+      expect(headers['X-Release']?.description).toMatch(/release/);
+      expect(headers['Cache-Control']?.description).toMatch(/max-age=31536000, immutable/);
+    }
+  });
+});
