@@ -1,6 +1,7 @@
 /**
- * Seeds the demo data the way helplines would send it: register the helplines, then upload every
- * helpline-month through the real HTTP API (and so through Kafka), then wait until it is loaded.
+ * Seeds the demo data the way helplines would send it: register the helplines, then upload each
+ * helpline's history through the real HTTP API (multi-month uploads of a few years each, one Kafka
+ * record per helpline-month), then wait until it is loaded.
  *
  * Idempotent per helpline-month, so an interrupted seed is simply run again: keys already issued
  * are read back from the keys file (written after each new key), months already loaded are
@@ -64,10 +65,15 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
+/** The multi-month upload (ingest/multi-month.ts). */
+export const MANY_MONTHS_PATH = '/v1/submissions/batch';
+const MONTHS_PER_UPLOAD = 360;
+
 export async function uploadWithRetry(
   baseUrl: string,
   key: string,
-  body: SubmissionBody,
+  body: SubmissionBody | { months: readonly SubmissionBody[] },
+  path = '/v1/submissions',
   attempts = 8,
 ): Promise<{ status: number; json: unknown }> {
   let delay = 250;
@@ -75,7 +81,7 @@ export async function uploadWithRetry(
     let status = 0;
     let json: unknown;
     try {
-      const response = await fetch(`${baseUrl}/v1/submissions`, {
+      const response = await fetch(`${baseUrl}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -111,24 +117,31 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
   writeJsonAtomic(deps.keysFile, { admin: deps.adminKey, helplines: keys });
   const loaded = (await deps.loadedMonths?.()) ?? new Set<string>();
 
-  // 2. Upload every helpline-month through the API, a few at a time.
-  const jobs: { key: string; body: SubmissionBody; id: string }[] = [];
+  // 2. Upload each helpline's months not loaded yet as ONE multi-month upload (as a helpline joining
+  // the network sends its history), a few helplines at a time. A month accepted but not loaded
+  // before an interruption is sent again: same content, so no new version.
+  const jobs: { key: string; id: string; months: SubmissionBody[] }[] = [];
   let alreadyLoaded = 0;
   let alreadyCells = 0;
-  // Month by month, as helplines submit: parallel uploads then use different keys (each key has
-  // its own rate limit).
-  for (const period of months) {
-    for (const h of helplines) {
-      const key = keys[h.id];
-      const body = key ? demoSubmission(h, period) : undefined;
-      if (!key || !body) continue;
+  let total = 0;
+  for (const h of helplines) {
+    const key = keys[h.id];
+    if (!key) continue;
+    const pending: SubmissionBody[] = [];
+    for (const period of months) {
+      const body = demoSubmission(h, period);
+      if (!body) continue;
+      total++;
       if (loaded.has(`${h.id}|${period}`)) {
         alreadyLoaded++;
         alreadyCells += body.cells.length;
-      } else jobs.push({ key, body, id: h.id });
+      } else pending.push(body);
+    }
+    // One request per helpline (its whole history; the endpoint takes up to 360 months).
+    for (let i = 0; i < pending.length; i += MONTHS_PER_UPLOAD) {
+      jobs.push({ key, id: h.id, months: pending.slice(i, i + MONTHS_PER_UPLOAD) });
     }
   }
-  const total = jobs.length + alreadyLoaded;
   let done = alreadyLoaded;
   let cells = alreadyCells;
   let next = 0;
@@ -137,14 +150,17 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
     while (next < jobs.length) {
       const job = jobs[next++];
       if (!job) break;
-      const { status, json } = await uploadWithRetry(deps.baseUrl, job.key, job.body);
-      if (status !== 202 && status !== 200)
-        failures.push(`${job.id} ${job.body.period}: HTTP ${status} ${JSON.stringify(json)}`);
-      cells += job.body.cells.length;
-      progress(++done, total, 'upload');
+      const { status, json } = await uploadWithRetry(deps.baseUrl, job.key, { months: job.months }, MANY_MONTHS_PATH);
+      if (status !== 202 && status !== 200) {
+        const span = `${job.months[0]?.period}…${job.months.at(-1)?.period}`;
+        failures.push(`${job.id} ${span}: HTTP ${status} ${JSON.stringify(json).slice(0, 500)}`);
+      }
+      for (const m of job.months) cells += m.cells.length;
+      done += job.months.length;
+      progress(done, total, 'upload');
     }
   };
-  await Promise.all(Array.from({ length: deps.concurrency ?? 24 }, worker));
+  await Promise.all(Array.from({ length: deps.concurrency ?? 4 }, worker));
   if (failures.length > 0) {
     throw new Error(`${failures.length} demo upload(s) failed, e.g.:\n${failures.slice(0, 5).join('\n')}`);
   }
