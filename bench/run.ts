@@ -2,9 +2,11 @@
  * `npm run bench [-- --quick]`: the pipeline measured against baselines measured in the same run
  * on the same machine, written to bench/results.json and printed as a table.
  *
- *   data set → raw Kafka baseline → raw DuckDB baseline → ingest end to end (HTTP → Kafka → DuckDB
- *   → queryable) → freshness at a steady 50 submissions/s → a release → queries (autocannon) vs a
- *   bare Express route in the same process → chart renders → peak memory → rebuild from the topic
+ *   first start (`npm start` on a fresh data folder → the printed URL: demo seeded, first release)
+ *   → release publication (that first release, on the demo data) → data set → raw Kafka baseline →
+ *   raw DuckDB baseline → ingest end to end (HTTP → Kafka → DuckDB → queryable) → freshness at a
+ *   steady 50 submissions/s → a release → queries (autocannon) vs a bare Express route in the same
+ *   process → chart renders → peak memory → rebuild from the topic
  *
  * A phase that cannot be measured fails the run (exit 1); no figure is ever made up.
  */
@@ -33,6 +35,7 @@ import { ChartParamsSchema } from '../domain/index.js';
 import { freePort, KAFKA_VERSION, startLocalKafka } from '../infra/kafka/index.js';
 import { rawDuckDb, rawKafka } from './baselines.js';
 import { benchHelplines, ensureDataset, readLines, SHAPES } from './dataset.js';
+import { firstStart } from './first-start.js';
 import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
@@ -239,6 +242,29 @@ async function main(): Promise<void> {
   say(
     `Benchmark (${shape.name}): ${cpus().length} cores, Node ${process.version}, DuckDB ${version.v}, Kafka ${KAFKA_VERSION}`,
   );
+
+  // First, on a machine not yet warmed by the other phases: what a new user waits for.
+  const first = await phase('first start (npm start on a fresh data folder → printed URL)', () =>
+    firstStart({
+      root: ROOT,
+      dataDir: join(work, 'first-start'),
+      keepDir: join(ROOT, '.cache', 'bench', 'first-start'),
+    }),
+  );
+  if (first) {
+    results.firstStart = first;
+    say(
+      `  ${first.seconds} s to the URL (seed ${first.seedSeconds ?? '?'} s, release ${first.releaseSeconds ?? '?'} s); app peak RSS ${first.appPeakRssMb ?? '?'} MB`,
+    );
+  }
+  const publication = await phase('release publication (the first release, on the demo data)', async () => {
+    if (!first || first.releaseSeconds === null) throw new Error('the first start did not publish a release');
+    return {
+      seconds: first.releaseSeconds,
+      note: 'suppression + LP/integer audit + manifest, timed from the first start',
+    };
+  });
+  if (publication) results.releasePublication = publication;
 
   const data = await phase('data set', () => ensureDataset(shape, join(ROOT, '.cache', 'bench')));
   if (!data) throw new Error('no data set');
@@ -574,13 +600,33 @@ async function main(): Promise<void> {
 
 function targets(): { target: string; measured: string; met: boolean }[] {
   const r = results as {
-    ingest?: { pipeline: { cellsPerSecond: number }; ratioToSlowerBaseline: number };
+    firstStart?: { seconds: number };
+    releasePublication?: { seconds: number };
+    ingest?: {
+      pipeline: { cellsPerSecond: number };
+      ratioToSlowerBaseline: number;
+      rawDuckDb: { cellsPerSecond: number };
+    };
+    rebuild?: { cellsPerSecond: number };
     freshness?: { p99ms: number };
     queries?: { uncached: { p99ms: number }; cached: { ratioToBare: number } };
     charts?: { trendSvg: { p50ms: number } };
     memory?: { serverPeakRssMb: number; workerPeakRssMb: number };
   };
   const out: { target: string; measured: string; met: boolean }[] = [];
+  // The targets of issue 19.
+  if (r.firstStart)
+    out.push({
+      target: 'first start ≤ 90 s',
+      measured: `${r.firstStart.seconds} s`,
+      met: r.firstStart.seconds <= 90,
+    });
+  if (r.releasePublication)
+    out.push({
+      target: 'release publication (demo) ≤ 15 s',
+      measured: `${r.releasePublication.seconds} s`,
+      met: r.releasePublication.seconds <= 15,
+    });
   if (r.ingest) {
     out.push({
       target: 'ingest ≥ 50% of the slower raw baseline',
@@ -588,27 +634,35 @@ function targets(): { target: string; measured: string; met: boolean }[] {
       met: r.ingest.ratioToSlowerBaseline >= 0.5,
     });
     out.push({
-      target: 'ingest ≥ 100,000 cells/s',
+      target: 'ingest ≥ 120,000 cells/s',
       measured: `${r.ingest.pipeline.cellsPerSecond.toLocaleString('en')} cells/s`,
-      met: r.ingest.pipeline.cellsPerSecond >= 100_000,
+      met: r.ingest.pipeline.cellsPerSecond >= 120_000,
     });
+    if (r.rebuild) {
+      const ratio = r.rebuild.cellsPerSecond / r.ingest.rawDuckDb.cellsPerSecond;
+      out.push({
+        target: 'rebuild ≥ 70% of the raw appender',
+        measured: `${round(ratio * 100)}%`,
+        met: ratio >= 0.7,
+      });
+    }
   }
   if (r.freshness)
     out.push({
-      target: 'freshness p99 < 2 s at 50/s',
+      target: 'freshness p99 < 1 s at 50/s',
       measured: `${r.freshness.p99ms} ms`,
-      met: r.freshness.p99ms < 2000,
+      met: r.freshness.p99ms < 1000,
     });
   if (r.queries) {
     out.push({
-      target: 'uncached trends p99 < 50 ms',
+      target: 'uncached trends p99 < 15 ms',
       measured: `${r.queries.uncached.p99ms} ms`,
-      met: r.queries.uncached.p99ms < 50,
+      met: r.queries.uncached.p99ms < 15,
     });
     out.push({
-      target: 'cached reads ≥ 50% of bare Express',
+      target: 'cached reads ≥ 80% of bare Express',
       measured: `${round(r.queries.cached.ratioToBare * 100)}%`,
-      met: r.queries.cached.ratioToBare >= 0.5,
+      met: r.queries.cached.ratioToBare >= 0.8,
     });
   }
   if (r.charts)
@@ -619,9 +673,9 @@ function targets(): { target: string; measured: string; met: boolean }[] {
     });
   if (r.memory)
     out.push({
-      target: 'server and worker < 500 MB RSS',
+      target: 'server peak RSS ≤ 500 MB',
       measured: `${r.memory.serverPeakRssMb} MB`,
-      met: r.memory.serverPeakRssMb < 500,
+      met: r.memory.serverPeakRssMb <= 500,
     });
   return out;
 }
