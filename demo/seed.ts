@@ -26,6 +26,8 @@ export interface SeedDeps {
    * seed), a new key for it, or undefined if it cannot have one.
    */
   readonly registerHelpline: (h: HelplineInfo) => Promise<string | undefined>;
+  /** The same for many helplines at once (one transaction); preferred when given. */
+  readonly registerHelplines?: (hs: readonly HelplineInfo[]) => Promise<ReadonlyMap<string, string>>;
   /** Helpline-months (`helpline|period`) the warehouse holds already: not uploaded again. */
   readonly loadedMonths?: () => Promise<ReadonlySet<string>>;
   /** How many helpline-months the warehouse holds (to wait for the load). */
@@ -107,7 +109,16 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
   // never lost to a crash.
   const known = readKeys(deps.keysFile);
   const keys: Record<string, string> = { ...known };
-  for (const h of helplines) {
+  const missing = helplines.filter((h) => !known[h.id]);
+  if (deps.registerHelplines && missing.length > 0) {
+    // All at once; a crash before the keys file is written leaves helplines without a known key,
+    // which the next run gives new keys (registerHelplines / registerHelpline rotate them).
+    const issued = await deps.registerHelplines(
+      missing.map((h) => ({ id: h.id, name: h.name, country: h.country, region: h.region })),
+    );
+    for (const [id, key] of issued) keys[id] = key;
+  }
+  for (const h of deps.registerHelplines ? [] : helplines) {
     const key =
       known[h.id] ?? (await deps.registerHelpline({ id: h.id, name: h.name, country: h.country, region: h.region }));
     if (!key) continue;
@@ -120,29 +131,33 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
   // 2. Upload each helpline's months not loaded yet as ONE multi-month upload (as a helpline joining
   // the network sends its history), a few helplines at a time. A month accepted but not loaded
   // before an interruption is sent again: same content, so no new version.
-  const jobs: { key: string; id: string; months: SubmissionBody[] }[] = [];
+  // Each upload's months are generated when it is sent, not all up front: 2.4 million cells held
+  // at once were most of the app's heap during the seed.
+  const jobs: { key: string; h: DemoHelpline; periods: string[] }[] = [];
   let alreadyLoaded = 0;
   let alreadyCells = 0;
   let total = 0;
   for (const h of helplines) {
     const key = keys[h.id];
     if (!key) continue;
-    const pending: SubmissionBody[] = [];
+    const pending: string[] = [];
     for (const period of months) {
-      const body = demoSubmission(h, period);
-      if (!body) continue;
+      // demoSubmission has no month before the helpline's first (h.since).
+      if (period < h.since) continue;
       total++;
       if (loaded.has(`${h.id}|${period}`)) {
         alreadyLoaded++;
-        alreadyCells += body.cells.length;
-      } else pending.push(body);
+        alreadyCells += demoSubmission(h, period)?.cells.length ?? 0;
+      } else pending.push(period);
     }
     // One request per helpline (its whole history; the endpoint takes up to 360 months).
     for (let i = 0; i < pending.length; i += MONTHS_PER_UPLOAD) {
-      jobs.push({ key, id: h.id, months: pending.slice(i, i + MONTHS_PER_UPLOAD) });
+      jobs.push({ key, h, periods: pending.slice(i, i + MONTHS_PER_UPLOAD) });
     }
   }
   let done = alreadyLoaded;
+  /** Months actually sent (a month the generator leaves empty is not a month). */
+  let sent = 0;
   let cells = alreadyCells;
   let next = 0;
   const failures: string[] = [];
@@ -150,13 +165,15 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
     while (next < jobs.length) {
       const job = jobs[next++];
       if (!job) break;
-      const { status, json } = await uploadWithRetry(deps.baseUrl, job.key, { months: job.months }, MANY_MONTHS_PATH);
+      const bodies = job.periods.flatMap((p) => demoSubmission(job.h, p) ?? []);
+      const { status, json } = await uploadWithRetry(deps.baseUrl, job.key, { months: bodies }, MANY_MONTHS_PATH);
       if (status !== 202 && status !== 200) {
-        const span = `${job.months[0]?.period}…${job.months.at(-1)?.period}`;
-        failures.push(`${job.id} ${span}: HTTP ${status} ${JSON.stringify(json).slice(0, 500)}`);
+        const span = `${job.periods[0]}…${job.periods.at(-1)}`;
+        failures.push(`${job.h.id} ${span}: HTTP ${status} ${JSON.stringify(json).slice(0, 500)}`);
       }
-      for (const m of job.months) cells += m.cells.length;
-      done += job.months.length;
+      for (const m of bodies) cells += m.cells.length;
+      done += bodies.length;
+      sent += bodies.length;
       progress(done, total, 'upload');
     }
   };
@@ -166,12 +183,12 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
   }
 
   // 3. Wait until the consumer has loaded everything.
-  const expected = total;
+  const expected = alreadyLoaded + sent;
   for (;;) {
     const loaded = await deps.loadedCount();
     progress(Math.min(loaded, expected), expected, 'load');
     if (loaded >= expected) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { helplines: helplines.length, submissions: total, cells, alreadyLoaded, keys };
+  return { helplines: helplines.length, submissions: expected, cells, alreadyLoaded, keys };
 }
