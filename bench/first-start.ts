@@ -20,6 +20,9 @@ export interface FirstStart {
   readonly seedSeconds: number | null;
   readonly releaseSeconds: number | null;
   readonly appPeakRssMb: number | null;
+  /** CPU time the app and the broker used until the URL (user + system): the load-independent cost. */
+  readonly appCpuSeconds: number | null;
+  readonly brokerCpuSeconds: number | null;
   readonly url: string;
   readonly log: string;
 }
@@ -33,6 +36,17 @@ const MILESTONES: readonly [string, RegExp][] = [
   ['release exported', /^Release \S+ exported/],
   ['url', /^Helpline analytics is running: open /],
 ];
+
+/** utime + stime of a process (Linux /proc, clock ticks of 1/100 s), in seconds. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return round((Number(fields[11]) + Number(fields[12])) / 100);
+  } catch {
+    return null;
+  }
+}
 
 function tail(path: string, n = 20): string {
   if (!existsSync(path)) return '  (none)';
@@ -120,9 +134,18 @@ export async function firstStart(options: {
     }
     const seconds = round((performance.now() - started) / 1000);
     let appPeakRssMb: number | null = null;
+    let appCpuSeconds: number | null = null;
+    let brokerCpuSeconds: number | null = null;
     try {
-      const state = JSON.parse(readFileSync(join(dataDir, 'supervisor.json'), 'utf8')) as { app?: { pid?: number } };
-      if (state.app?.pid) appPeakRssMb = await peakRssMb(state.app.pid);
+      const state = JSON.parse(readFileSync(join(dataDir, 'supervisor.json'), 'utf8')) as {
+        app?: { pid?: number };
+        broker?: { pid?: number } | null;
+      };
+      if (state.app?.pid) {
+        appPeakRssMb = await peakRssMb(state.app.pid);
+        appCpuSeconds = cpuSeconds(state.app.pid);
+      }
+      if (state.broker?.pid) brokerCpuSeconds = cpuSeconds(state.broker.pid);
     } catch {
       appPeakRssMb = null;
     }
@@ -137,6 +160,8 @@ export async function firstStart(options: {
       seedSeconds: between('seed started', 'seeded'),
       releaseSeconds: between('release started', 'release published'),
       appPeakRssMb,
+      appCpuSeconds,
+      brokerCpuSeconds,
       url,
       log: keepDir,
     };

@@ -22,7 +22,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import autocannon from 'autocannon';
@@ -84,12 +84,17 @@ function serverReport(server: Server): string {
   ].join('\n');
 }
 
+/** The machine's load average over each phase: two shared cores, so figures are read with it. */
+const loadDuring: Record<string, { before: number; after: number }> = {};
+
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
   say(`\n▶ ${name}`);
   const t0 = performance.now();
+  const before = round(loadavg()[0] ?? 0, 1);
   try {
     const out = await run();
-    say(`  done in ${round((performance.now() - t0) / 1000)} s`);
+    loadDuring[name] = { before, after: round(loadavg()[0] ?? 0, 1) };
+    say(`  done in ${round((performance.now() - t0) / 1000)} s (load average ${before} → ${loadDuring[name]?.after})`);
     if (serverPid) rssAfter[name] = await rssMb(serverPid).catch(() => 0);
     if (serverUrl) heapAfter[name] = await serverHeapMb().catch(() => 0);
     return out;
@@ -146,7 +151,8 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   // The app itself (what npm start supervises): its pid is the process whose memory is measured.
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), BENCH_BARE_PORT: String(barePort) },
+    // As bin/supervisor.ts starts the app (MALLOC_ARENA_MAX: see there).
+    env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env, PORT: String(port), BENCH_BARE_PORT: String(barePort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(createWriteStream(files.stdout));
@@ -708,6 +714,7 @@ try {
   if (current && existsSync(current.files.log)) copyFileSync(current.files.log, join(SERVER_LOGS, 'app.log'));
   rmSync(work, { recursive: true, force: true });
 }
+results.loadAverage = loadDuring;
 results.targets = targets();
 results.failures = failures;
 results.totalSeconds = round((performance.now() - started) / 1000);

@@ -42,6 +42,12 @@ export const SubmissionBodySchema = z.strictObject({
 });
 export type SubmissionBody = z.infer<typeof SubmissionBodySchema>;
 
+/** A multi-month upload (POST /v1/submissions/batch): a helpline's history in one body. */
+export const MAX_MONTHS_PER_UPLOAD = 360;
+export const ManyMonthsBodySchema = z.strictObject({
+  months: z.array(SubmissionBodySchema).min(1).max(MAX_MONTHS_PER_UPLOAD),
+});
+
 export const HelplineIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'a helpline id is 2–63 lowercase letters, digits or dashes');

@@ -19,6 +19,7 @@ import {
   AppError,
   contentHash,
   invalidSubmission,
+  MAX_MONTHS_PER_UPLOAD,
   type Problem,
   type SubmissionBody,
   submissionKey,
@@ -31,7 +32,7 @@ import type { Receipt, SubmitDeps } from './submit.js';
 import { type CodeMapping, validateRaw } from './validate.js';
 
 /** Thirty years of months in one upload. */
-export const MAX_MONTHS = 360;
+export const MAX_MONTHS = MAX_MONTHS_PER_UPLOAD;
 
 /** What the warehouse knows of a helpline's months, read once per upload. */
 export interface HelplineMonths {

@@ -280,7 +280,10 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
       res
         .status(dryRun || receipt.accepted === 0 ? 200 : 202)
         .set('Cache-Control', 'no-store')
-        .json(receipt);
+        .json({
+          ...receipt,
+          submissions: receipt.submissions.map((r) => ({ ...r, statusUrl: `/v1/submissions/${r.submissionId}` })),
+        });
     },
   );
 
