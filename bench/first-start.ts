@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../infra/kafka/index.js';
-import { peakRssMb, round } from './stats.js';
+import { peakRssMb, round, rssMb } from './stats.js';
 
 export interface FirstStart {
   readonly seconds: number;
@@ -20,6 +20,8 @@ export interface FirstStart {
   readonly seedSeconds: number | null;
   readonly releaseSeconds: number | null;
   readonly appPeakRssMb: number | null;
+  /** The app's resident memory at each milestone (where the peak comes from). */
+  readonly appRssAtMb: Readonly<Record<string, number>>;
   /** CPU time the app and the broker used until the URL (user + system): the load-independent cost. */
   readonly appCpuSeconds: number | null;
   readonly brokerCpuSeconds: number | null;
@@ -100,14 +102,33 @@ export async function firstStart(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const milestones: Record<string, number> = {};
+  const rssAt: Record<string, number> = {};
+  const appPid = () => {
+    try {
+      return (JSON.parse(readFileSync(join(dataDir, 'supervisor.json'), 'utf8')) as { app?: { pid?: number } }).app
+        ?.pid;
+    } catch {
+      return undefined;
+    }
+  };
   let url: string | undefined;
   let rest = '';
   const onLine = (line: string) => {
     const at = round((performance.now() - started) / 1000);
     lines.push(`${at.toFixed(1).padStart(7)} ${line}`);
     const text = line.trim();
-    for (const [name, pattern] of MILESTONES)
-      if (milestones[name] === undefined && pattern.test(text)) milestones[name] = at;
+    for (const [name, pattern] of MILESTONES) {
+      if (milestones[name] !== undefined || !pattern.test(text)) continue;
+      milestones[name] = at;
+      const pid = appPid();
+      if (pid)
+        void rssMb(pid).then(
+          (mb) => {
+            rssAt[name] = mb;
+          },
+          () => {},
+        );
+    }
     const found = /^Helpline analytics is running: open (\S+?)\/?$/.exec(text);
     if (found) url = found[1];
   };
@@ -160,6 +181,7 @@ export async function firstStart(options: {
       seedSeconds: between('seed started', 'seeded'),
       releaseSeconds: between('release started', 'release published'),
       appPeakRssMb,
+      appRssAtMb: rssAt,
       appCpuSeconds,
       brokerCpuSeconds,
       url,
