@@ -87,7 +87,16 @@ function serverReport(server: Server): string {
 /** The machine's load average over each phase: two shared cores, so figures are read with it. */
 const loadDuring: Record<string, { before: number; after: number }> = {};
 
+// The quick shape is for trying the bench out; only a full run writes the figures of record.
+const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
+
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  // What is measured so far is on disk before each phase (`complete: false`): a run cut short on a
+  // loaded machine still leaves its figures.
+  writeFileSync(
+    join(ROOT, 'bench', resultsFile),
+    `${JSON.stringify({ ...results, loadAverage: loadDuring, failures, complete: false }, null, 2)}\n`,
+  );
   say(`\n▶ ${name}`);
   const t0 = performance.now();
   const before = round(loadavg()[0] ?? 0, 1);
@@ -718,9 +727,7 @@ results.loadAverage = loadDuring;
 results.targets = targets();
 results.failures = failures;
 results.totalSeconds = round((performance.now() - started) / 1000);
-// The quick shape is for trying the bench out; only a full run writes the figures of record.
-const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
-writeFileSync(join(ROOT, 'bench', resultsFile), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(ROOT, 'bench', resultsFile), `${JSON.stringify({ ...results, complete: true }, null, 2)}\n`);
 say('\nTarget                                       Measured                Met');
 for (const t of results.targets as { target: string; measured: string; met: boolean }[]) {
   say(`${t.target.padEnd(45)}${t.measured.padEnd(24)}${t.met ? 'yes' : 'NO'}`);
