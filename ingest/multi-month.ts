@@ -226,7 +226,7 @@ export async function submitMonths(
       });
       continue;
     }
-    const usual = usualLevel(known.totals, sorted, body.period);
+    const usual = usualLevel(totals, sorted, body.period);
     const warnings =
       usual.months >= 3 && usual.total >= 20 && (cases > usual.total * 5 || cases < usual.total / 5)
         ? [

@@ -81,6 +81,14 @@ describe('multi-month upload', () => {
     });
   });
 
+  it('warns about a month far from the months before it, counting the upload’s own months', async () => {
+    const months = [month('2021-01', 10), month('2021-02', 11), month('2021-03', 12), month('2021-04', 300)];
+    const { status, json } = await post(JSON.stringify({ months }));
+    expect(status).toBe(202);
+    const warned = (json.submissions as { period: string; warnings: string[] }[]).filter((r) => r.warnings.length);
+    expect(warned.map((r) => r.period)).toEqual(['2021-04']);
+  });
+
   it('rejects the whole upload when one month is bad, listing every problem of every month', async () => {
     const before = await loadedCount();
     const months = [
