@@ -69,7 +69,6 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /** The multi-month upload (ingest/multi-month.ts). */
 export const MANY_MONTHS_PATH = '/v1/submissions/batch';
-const MONTHS_PER_UPLOAD = 360;
 
 export async function uploadWithRetry(
   baseUrl: string,
@@ -128,8 +127,8 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
   writeJsonAtomic(deps.keysFile, { admin: deps.adminKey, helplines: keys });
   const loaded = (await deps.loadedMonths?.()) ?? new Set<string>();
 
-  // 2. Upload each helpline's months not loaded yet as ONE multi-month upload (as a helpline joining
-  // the network sends its history), a few helplines at a time. A month accepted but not loaded
+  // 2. Upload each helpline's months not loaded yet as multi-month uploads of a year each (as a
+  // helpline joining the network sends its history), a few at a time. A month accepted but not loaded
   // before an interruption is sent again: same content, so no new version.
   // Each upload's months are generated when it is sent, not all up front: 2.4 million cells held
   // at once were most of the app's heap during the seed.
@@ -150,10 +149,14 @@ export async function seedDemo(deps: SeedDeps): Promise<SeedResult> {
         alreadyCells += demoSubmission(h, period)?.cells.length ?? 0;
       } else pending.push(period);
     }
-    // One request per helpline (its whole history; the endpoint takes up to 360 months).
-    for (let i = 0; i < pending.length; i += MONTHS_PER_UPLOAD) {
-      jobs.push({ key, h, periods: pending.slice(i, i + MONTHS_PER_UPLOAD) });
+    // One request per helpline-year: few requests, and an interrupted seed resumes with only the
+    // years it had not finished (a request per whole history left nothing to resume mid-way).
+    const years = new Map<string, string[]>();
+    for (const period of pending) {
+      const year = period.slice(0, 4);
+      years.set(year, [...(years.get(year) ?? []), period]);
     }
+    for (const periods of years.values()) jobs.push({ key, h, periods });
   }
   let done = alreadyLoaded;
   /** Months actually sent (a month the generator leaves empty is not a month). */
