@@ -87,6 +87,13 @@ describe('multi-month upload', () => {
     expect(status).toBe(202);
     const warned = (json.submissions as { period: string; warnings: string[] }[]).filter((r) => r.warnings.length);
     expect(warned.map((r) => r.period)).toEqual(['2021-04']);
+    // Loaded before the next test counts what the helpline has.
+    await waitFor('the four months loaded', async () => {
+      const rows = await rt.warehouse.db.all(
+        `SELECT 1 FROM current_versions WHERE helpline_id = 'mm-1' AND period LIKE '2021-%'`,
+      );
+      return rows.length === 4 ? true : undefined;
+    });
   });
 
   it('rejects the whole upload when one month is bad, listing every problem of every month', async () => {
