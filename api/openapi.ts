@@ -9,6 +9,7 @@ import {
   type ChartName,
   JobRequestSchema,
   LangSchema,
+  ManyMonthsBodySchema,
   MappingsSchema,
   NewAdminKeySchema,
   NewHelplineSchema,
@@ -27,6 +28,7 @@ import { ARROW_STREAM } from './formats.js';
 import {
   CompletenessQuerySchema,
   CompletenessSchema,
+  ManyMonthsReceiptSchema,
   ProblemSchema,
   ReceiptSchema,
   ReleaseManifestSchema,
@@ -211,6 +213,38 @@ export function buildOpenApi(codes: {
         415: problem('Unsupported content type'),
         422: problem('Rejected whole, every problem listed'),
         503: problem('Queue unavailable; retry after Retry-After'),
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/submissions/batch',
+      summary: 'Submit many helpline-months at once (a history): each month its own versioned submission',
+      description:
+        'All or nothing: every month is validated with the single-month rules and every problem of every month is listed (422); each accepted month becomes its own Kafka record and version. Idempotent by content, month by month (no Idempotency-Key). CSV: one file with a period on every row.',
+      security: secured,
+      request: {
+        query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+        body: {
+          content: {
+            'application/json': { schema: ManyMonthsBodySchema },
+            'text/csv': {
+              schema: z
+                .string()
+                .meta({ description: 'Header period,harm,age_band,gender,channel,count; many periods' }),
+            },
+            'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
+          },
+        },
+      },
+      responses: {
+        200: json(ManyMonthsReceiptSchema, 'Every month a duplicate of its newest version, or a dry run'),
+        202: json(ManyMonthsReceiptSchema, 'Accepted: Kafka holds every new month'),
+        400: problem('Malformed JSON, or an Idempotency-Key'),
+        401: problem('No valid key'),
+        413: problem('Too large'),
+        415: problem('Unsupported content type'),
+        422: problem('Rejected whole, every problem of every month listed'),
+        503: problem('Queue unavailable; send the same upload again after Retry-After'),
       },
     },
     {

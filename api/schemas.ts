@@ -70,6 +70,18 @@ export const ReceiptSchema = z
   })
   .meta({ id: 'Receipt' });
 
+export const ManyMonthsReceiptSchema = z
+  .object({
+    helplineId: z.string(),
+    months: z.number().int(),
+    accepted: z.number().int().meta({ description: 'Months that became a new version' }),
+    duplicates: z.number().int().meta({ description: 'Months identical to their newest version' }),
+    cells: z.number().int(),
+    dryRun: z.boolean(),
+    submissions: z.array(ReceiptSchema),
+  })
+  .meta({ id: 'ManyMonthsReceipt' });
+
 export const SubmissionViewSchema = z
   .object({
     submissionId: z.string(),

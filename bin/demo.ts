@@ -89,6 +89,15 @@ export async function seedIfNeeded(options: DemoOptions): Promise<boolean> {
           ? // Registered by an interrupted seed whose key was never written down: a new key.
             (await registry.rotateKey(h.id, now, 0)).key
           : (await registry.addHelpline(h, now)).key,
+      registerHelplines: async (hs) => {
+        const found = await Promise.all(hs.map((h) => registry.findHelpline(h.id)));
+        const keys = await registry.addHelplines(
+          hs.filter((_, i) => !found[i]),
+          now,
+        );
+        for (const [i, h] of hs.entries()) if (found[i]) keys.set(h.id, (await registry.rotateKey(h.id, now, 0)).key);
+        return keys;
+      },
       loadedMonths: async () => {
         const rows = await runtime.warehouse.db.all<{ k: string }>(
           "SELECT helpline_id || '|' || period AS k FROM current_versions",

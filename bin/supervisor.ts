@@ -203,6 +203,9 @@ export async function supervise(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', APP], {
       cwd: ROOT,
       env: {
+        // glibc gives each thread (DuckDB's, libuv's) its own malloc arena, and freed native memory
+        // stays in them: two arenas keep the app's resident memory near what it uses.
+        MALLOC_ARENA_MAX: '2',
         ...process.env,
         ...(brokers ? { KAFKA_BROKERS: brokers.join(',') } : {}),
         [RESTARTS_ENV]: String(restarts),

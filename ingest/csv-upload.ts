@@ -42,7 +42,10 @@ export function decodeUtf8(bytes: Buffer): string {
   }
 }
 
-export function parseCsvUpload(bytes: Buffer): RawSubmission {
+/** A multi-month file: up to this many rows in all (each month still at most MAX_ROWS cells). */
+export const MAX_ROWS_MANY_MONTHS = 500_000;
+
+export function parseCsvUpload(bytes: Buffer, maxRows = MAX_ROWS): RawSubmission {
   const text = decodeUtf8(bytes).replace(/^\uFEFF/, '');
   if (text.trim() === '') {
     throw invalidSubmission('The file is empty.', [
@@ -72,10 +75,12 @@ export function parseCsvUpload(bytes: Buffer): RawSubmission {
   const [header, ...rows] = records;
   if (!header)
     throw invalidSubmission('The file is empty.', [{ path: '(file)', rule: 'empty', message: 'the file is empty' }]);
-  if (rows.length > MAX_ROWS) {
-    throw new AppError('too_many_rows', `The file has ${rows.length} rows; the limit is ${MAX_ROWS} per month.`, {
-      status: 413,
-    });
+  if (rows.length > maxRows) {
+    throw new AppError(
+      'too_many_rows',
+      `The file has ${rows.length} rows; the limit is ${maxRows}${maxRows === MAX_ROWS ? ' per month' : ' per file'}.`,
+      { status: 413 },
+    );
   }
 
   // Header: case-insensitive names, any order; unknown and missing columns are both problems.

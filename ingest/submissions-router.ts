@@ -16,13 +16,15 @@ import {
   notFound,
   PeriodSchema,
   type Principal,
+  type SubmissionBody,
 } from '../domain/index.js';
 import { acceptSubmission } from './accept.js';
 import { requirePrincipal } from './auth.js';
-import { parseCsvUpload } from './csv-upload.js';
+import { MAX_ROWS_MANY_MONTHS, parseCsvUpload } from './csv-upload.js';
 import { createIdempotency, type Idempotency } from './idempotency.js';
 import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
+import { type MonthsStore, submitMonths, validateJsonMonths } from './multi-month.js';
 import { readMultipartFile } from './multipart.js';
 import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
 import { type CodeMapping, type RawSubmission, validateRaw } from './validate.js';
@@ -40,7 +42,7 @@ export interface SubmissionView {
   readonly total: number | null;
 }
 
-export interface SubmissionStore extends ReceiptStore {
+export interface SubmissionStore extends ReceiptStore, MonthsStore {
   get(id: string): Promise<SubmissionView | undefined>;
   list(helplineId: string, period?: string): Promise<SubmissionView[]>;
   cells(id: string): Promise<{ harm: string; ageBand: string; gender: string; channel: string; count: number }[]>;
@@ -54,6 +56,8 @@ export interface SubmissionsRouterDeps extends Omit<SubmitDeps, 'receipts'> {
   readonly store: SubmissionStore;
   readonly mappings: (helplineId: string) => Promise<CodeMapping>;
   readonly maxBodyBytes?: number;
+  /** The body limit of a multi-month upload. */
+  readonly maxManyMonthsBytes?: number;
   /** Idempotency-Key answers across crashes (the runtime's knows when the consumer caught up). */
   readonly idempotency?: Idempotency;
 }
@@ -100,9 +104,46 @@ async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
   );
 }
 
+/** A multi-month upload (POST /v1/submissions/batch): JSON {"months": [...]}, or a CSV of many periods. */
+async function readMonths(req: Request, limit: number, mapping: CodeMapping, now: Date): Promise<SubmissionBody[]> {
+  const fromCsv = (bytes: Buffer) => {
+    const validated = validateRaw(parseCsvUpload(bytes, MAX_ROWS_MANY_MONTHS), mapping, now, { manyPeriods: true });
+    if (!validated.bodies) {
+      throw invalidSubmission(
+        `The file has ${validated.problems.length} problem(s); nothing was accepted.`,
+        validated.problems,
+      );
+    }
+    return [...validated.bodies];
+  };
+  if (req.is(JSON_TYPES)) return validateJsonMonths(req.body, mapping, now);
+  if (req.is(CSV_TYPES)) return fromCsv(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  if (req.is('multipart/form-data')) {
+    const file = await readMultipartFile(req, limit);
+    const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
+    if (!asJson) return fromCsv(file.bytes);
+    const text = file.bytes.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
+    }
+    const duplicates = duplicateKeys(text);
+    if (duplicates.length > 0) throw duplicateKeyError(duplicates);
+    return validateJsonMonths(parsed, mapping, now);
+  }
+  throw new AppError(
+    'unsupported_media_type',
+    'Send the months as application/json {"months": [...]}, text/csv with a period on every row, or a multipart/form-data file field named "file".',
+    { status: 415 },
+  );
+}
+
 export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
   const router = Router();
   const limit = deps.maxBodyBytes ?? 5 * 1024 * 1024;
+  const manyLimit = deps.maxManyMonthsBytes ?? 64 * 1024 * 1024;
   const submitDeps: SubmitDeps = { ...deps, receipts: deps.store };
   const idempotency = deps.idempotency ?? createIdempotency({ store: deps.store, clock: deps.clock });
 
@@ -167,6 +208,38 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
         .location(statusUrl)
         .set('Cache-Control', 'no-store')
         .json({ ...receipt, statusUrl });
+    },
+  );
+
+  router.post(
+    '/v1/submissions/batch',
+    (_req, res, next) => {
+      requirePrincipal(res);
+      next();
+    },
+    ...strictJsonBody(manyLimit),
+    express.raw({ limit: manyLimit, type: CSV_TYPES }),
+    async (req: Request, res: Response) => {
+      const principal = requirePrincipal(res);
+      const helplineId = helplineOf(principal, req);
+      if (req.get('idempotency-key') !== undefined) {
+        throw new AppError(
+          'idempotency_key_unsupported',
+          'A multi-month upload is idempotent by content, month by month: send it again as it is, without an Idempotency-Key.',
+          { status: 400 },
+        );
+      }
+      const now = deps.clock();
+      const bodies = await readMonths(req, manyLimit, await deps.mappings(helplineId), now);
+      const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
+      const receipt = await submitMonths({ ...submitDeps, months: deps.store }, helplineId, bodies, { dryRun });
+      res
+        .status(dryRun || receipt.accepted === 0 ? 200 : 202)
+        .set('Cache-Control', 'no-store')
+        .json({
+          ...receipt,
+          submissions: receipt.submissions.map((r) => ({ ...r, statusUrl: `/v1/submissions/${r.submissionId}` })),
+        });
     },
   );
 

@@ -5,7 +5,6 @@
  */
 import {
   AGE_BAND_CODES,
-  CellSchema,
   CHANNEL_CODES,
   CountSchema,
   checkSubmissionRules,
@@ -53,6 +52,14 @@ export const CSV_COLUMN: Record<CodeField | 'count' | 'period', string> = {
   gender: 'gender',
   channel: 'channel',
   count: 'count',
+};
+
+/** The same closed lists the zod enums are built from, as sets: one lookup per field of every cell. */
+const VALID: Record<CodeField, ReadonlySet<string>> = {
+  harm: new Set(HARM_TYPE_CODES),
+  ageBand: new Set(AGE_BAND_CODES),
+  gender: new Set(GENDER_CODES),
+  channel: new Set(CHANNEL_CODES),
 };
 
 const FIELD_WORDS: Record<CodeField, string> = {
@@ -142,6 +149,8 @@ function countProblem(
   if (typeof n !== 'number' || !Number.isFinite(n)) {
     return { ...base, rule: 'not_a_number', message: `${prefix}count must be a whole number` };
   }
+  // The schema's rules, checked directly on the hot path; the schema words the message otherwise.
+  if (Number.isInteger(n) && n >= 0 && n <= MAX_COUNT) return { count: n };
   const parsed = CountSchema.safeParse(n);
   if (parsed.success) return { count: parsed.data };
   const rule = !Number.isInteger(n) ? 'fractional' : n < 0 ? 'negative' : n > MAX_COUNT ? 'too_large' : 'invalid';
@@ -155,13 +164,27 @@ function countProblem(
 
 export interface Validated {
   readonly body?: SubmissionBody;
+  /** With `manyPeriods`: one body per month, in the order the months first appear. */
+  readonly bodies?: readonly SubmissionBody[];
   readonly problems: Problem[];
   readonly rowOf: (cellIndex: number) => number | undefined;
 }
 
-export function validateRaw(raw: RawSubmission, mapping: CodeMapping, now: Date): Validated {
+export interface ValidateOptions {
+  /** A CSV file may hold many months (a multi-month upload): each month becomes its own body. */
+  readonly manyPeriods?: boolean;
+}
+
+export function validateRaw(
+  raw: RawSubmission,
+  mapping: CodeMapping,
+  now: Date,
+  options: ValidateOptions = {},
+): Validated {
   const problems: Problem[] = [];
   const cells: SubmissionBody['cells'] = [];
+  /** Each cell's period (CSV), parallel to `cells`. */
+  const cellPeriods: string[] = [];
   const periods = new Map<string, number>();
 
   // 1. The period: top-level for JSON, per row for CSV (and then one period per file).
@@ -192,18 +215,19 @@ export function validateRaw(raw: RawSubmission, mapping: CodeMapping, now: Date)
   raw.cells.forEach((cell) => {
     const prefix = lead(cell);
     let ok = true;
+    let cellPeriod: string | undefined;
     if (raw.format === 'csv') {
       const period = checkPeriod(cell.values.period, where(cell, 'period', 'csv'), prefix);
       if (period && !periods.has(period)) periods.set(period, cell.row ?? 0);
       if (!period) ok = false;
+      cellPeriod = period;
     }
     const codes: Partial<Record<CodeField, string>> = {};
     for (const field of ['harm', 'ageBand', 'gender', 'channel'] as const) {
       const value = cell.values[field];
       const text = typeof value === 'string' ? value.trim() : value;
       const mapped = typeof text === 'string' ? (mapping[field]?.[text] ?? text) : text;
-      const check = CellSchema.shape[field].safeParse(mapped);
-      if (check.success) codes[field] = check.data;
+      if (typeof mapped === 'string' && VALID[field].has(mapped)) codes[field] = mapped;
       else {
         ok = false;
         problems.push(badValueProblem(value, where(cell, field, raw.format), prefix, FIELD_WORDS[field], CODES[field]));
@@ -222,10 +246,11 @@ export function validateRaw(raw: RawSubmission, mapping: CodeMapping, now: Date)
         channel: codes.channel as never,
         count: count.count,
       });
+      if (cellPeriod) cellPeriods.push(cellPeriod);
     }
   });
 
-  if (periods.size > 1) {
+  if (periods.size > 1 && !options.manyPeriods) {
     const list = [...periods.entries()].map(([p, row]) => (row ? `${p} (first on row ${row})` : p));
     problems.push({
       path: 'period',
@@ -271,6 +296,10 @@ export function validateRaw(raw: RawSubmission, mapping: CodeMapping, now: Date)
   }
 
   const rowOf = (i: number) => raw.cells[i]?.row;
+  if (options.manyPeriods && raw.format === 'csv') {
+    if (problems.length > 0 || periods.size === 0 || cells.length !== raw.cells.length) return { problems, rowOf };
+    return manyMonths(raw, cells, cellPeriods, now);
+  }
   const period = periods.size === 1 ? [...periods.keys()][0] : undefined;
   if (problems.length > 0 || !period || cells.length !== raw.cells.length) return { problems, rowOf };
 
@@ -279,4 +308,44 @@ export function validateRaw(raw: RawSubmission, mapping: CodeMapping, now: Date)
   const ruleProblems = checkSubmissionRules(body, now, raw.format === 'csv' ? (i) => rowOf(i) ?? i : undefined);
   if (ruleProblems.length > 0) return { problems: ruleProblems, rowOf };
   return { body, problems: [], rowOf };
+}
+
+const MAX_CELLS_PER_MONTH = 20_000;
+
+/** A CSV of many months, every cell valid: split by month, then each month's rules (rows kept). */
+function manyMonths(
+  raw: RawSubmission,
+  cells: SubmissionBody['cells'],
+  cellPeriods: readonly string[],
+  now: Date,
+): Validated {
+  const groups = new Map<string, { cells: SubmissionBody['cells']; rows: (number | undefined)[] }>();
+  cells.forEach((cell, i) => {
+    const period = cellPeriods[i] as string;
+    let group = groups.get(period);
+    if (!group) {
+      group = { cells: [], rows: [] };
+      groups.set(period, group);
+    }
+    group.cells.push(cell);
+    group.rows.push(raw.cells[i]?.row);
+  });
+  const problems: Problem[] = [];
+  const bodies: SubmissionBody[] = [];
+  for (const [period, group] of groups) {
+    if (group.cells.length > MAX_CELLS_PER_MONTH) {
+      problems.push({
+        path: 'period',
+        column: 'period',
+        rule: 'too_many',
+        message: `${period} has ${group.cells.length} rows; the limit is ${MAX_CELLS_PER_MONTH} per month`,
+      });
+      continue;
+    }
+    const body: SubmissionBody = { period, cells: group.cells };
+    problems.push(...checkSubmissionRules(body, now, (i) => group.rows[i] ?? i));
+    bodies.push(body);
+  }
+  const rowOf = (i: number) => raw.cells[i]?.row;
+  return problems.length > 0 ? { problems, rowOf } : { bodies, problems: [], rowOf };
 }

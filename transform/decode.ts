@@ -12,7 +12,7 @@ import {
   IDEMPOTENCY_KEY,
   type LoadItem,
   PeriodSchema,
-  SubmissionMessageSchema,
+  parseSubmissionMessage,
   submissionKey,
 } from '../domain/index.js';
 
@@ -45,7 +45,7 @@ export async function decodeRecord(
       ...(PeriodSchema.safeParse(period).success ? { period: period as string } : {}),
     };
   }
-  const parsed = SubmissionMessageSchema.safeParse(json);
+  const parsed = parseSubmissionMessage(json);
   if (!parsed.success) {
     const first = parsed.error.issues
       .slice(0, 5)

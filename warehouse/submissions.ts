@@ -1,4 +1,5 @@
 /** Submission receipts and history, as a helpline (or the admin) sees them. */
+import { listValue } from '@duckdb/node-api';
 import type { Db } from './db.js';
 
 export interface SubmissionRecord {
@@ -167,6 +168,55 @@ export function createSubmissionStore(db: Db) {
         channel: r.channel,
         count: r.count,
       }));
+    },
+
+    /**
+     * Everything a multi-month upload needs to know of the helpline's months, in three queries
+     * for the whole upload: the newest accepted-or-loaded version of each asked month (memory
+     * first, as `findCurrentWithHash`), the current versions with their cases, and the locks.
+     */
+    async helplineMonths(helplineId: string, periods: readonly string[]) {
+      const asked = listValue([...periods]);
+      const [newestRows, currentRows, lockRows] = await Promise.all([
+        db.all<RawRow>(
+          `${SELECT} WHERE helpline_id = $1 AND list_contains($2, period) AND status IN ('accepted', 'loaded')
+             QUALIFY row_number() OVER (PARTITION BY period ORDER BY submitted_at DESC) = 1`,
+          [helplineId, asked],
+        ),
+        db.all<{ period: string; submission_id: string; version: number; total: bigint | null }>(
+          `SELECT cv.period, cv.submission_id, cv.version, s.total FROM current_versions cv
+             LEFT JOIN submissions s ON s.submission_id = cv.submission_id WHERE cv.helpline_id = $1`,
+          [helplineId],
+        ),
+        db.all<{ period: string; id: string }>(
+          `SELECT p.period, (SELECT r.id FROM releases r
+                WHERE p.period BETWEEN r.span_from AND r.span_to
+                  AND NOT EXISTS (SELECT 1 FROM period_unlocks u
+                                   WHERE u.helpline_id = $1 AND u.period = p.period AND u.unlocked_at > r.created_at)
+                ORDER BY r.created_at DESC LIMIT 1) AS id
+             FROM (SELECT unnest($2::VARCHAR[]) AS period) p`,
+          [helplineId, asked],
+        ),
+      ]);
+      const newest = new Map(newestRows.map((r) => [r.period, toRecord(r)]));
+      // Receipts not written yet are newer than anything in the table.
+      const waiting = new Map<string, AcceptedSubmission>();
+      for (const a of unwritten.values()) {
+        const seen = waiting.get(a.period);
+        if (a.helplineId === helplineId && (!seen || seen.submittedAt <= a.submittedAt)) waiting.set(a.period, a);
+      }
+      for (const [period, a] of waiting) newest.set(period, asRecord(a));
+      const wanted = new Set(periods);
+      return {
+        newest,
+        current: new Map(
+          currentRows
+            .filter((r) => wanted.has(r.period))
+            .map((r) => [r.period, { submissionId: r.submission_id, version: r.version }]),
+        ),
+        totals: new Map(currentRows.map((r) => [r.period, Number(r.total ?? 0n)])),
+        locks: new Map(lockRows.flatMap((r) => (r.id ? [[r.period, r.id] as const] : []))),
+      };
     },
 
     /** The version a new upload would replace, if any. */
