@@ -20,7 +20,7 @@ import {
   RotateKeySchema,
   UnlockSchema,
 } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { requirePrincipal, zodProblems } from './http/index.js';
 
 export interface AdminRegistry {
   addHelpline(h: HelplineInfo, now: Date): Promise<{ key: string }>;

@@ -24,22 +24,22 @@ import {
   SPLITS,
   unauthorized,
 } from '../domain/index.js';
-import {
-  bearerKey,
-  createSubmissionsRouter,
-  principalOf,
-  type SubmissionsRouterDeps,
-  strictJsonBody,
-} from '../ingest/index.js';
+import { createSubmissionsRouter, type SubmissionsRouterDeps } from '../ingest/index.js';
 import { type AdminRegistry, createAdminRouter } from './admin-router.js';
-import { answerConditionalGets } from './http/conditional-get.js';
-import { createFailedAuthLimiter, type FailedAuthPolicy } from './http/failed-auth.js';
-import { identify } from './http/identify.js';
+import {
+  answerConditionalGets,
+  bearerKey,
+  createFailedAuthLimiter,
+  type FailedAuthPolicy,
+  identify,
+  principalOf,
+  problemMiddleware,
+  strictJsonBody,
+} from './http/index.js';
 import { createJobsRouter, type JobsAdmin } from './jobs-router.js';
 import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
 import { createMetaRouter } from './meta-router.js';
 import { buildOpenApi } from './openapi.js';
-import { problemMiddleware } from './problem.js';
 import { createReleasesRouter, type NoiseDefaults, type ReleaseAdmin } from './releases-router.js';
 import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './trends-router.js';
 

@@ -1,6 +1,5 @@
 export { type ApiDeps, createApi } from './app.js';
-export { createHttpServer, DEFAULT_LIMITS, listen, type ServerLimits } from './http/server.js';
-export { problemMiddleware } from './problem.js';
+export { createHttpServer, DEFAULT_LIMITS, listen, problemMiddleware, type ServerLimits } from './http/index.js';
 export {
   answerFromRelease,
   answerLive,

@@ -4,7 +4,7 @@
  */
 import { type Request, type Response, Router } from 'express';
 import { AppError, forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { requirePrincipal, zodProblems } from './http/index.js';
 
 export interface JobsAdmin {
   readonly names: readonly string[];

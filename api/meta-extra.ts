@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { AppError } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
 import { type Cell, negotiate, sendTable } from './formats.js';
+import { zodProblems } from './http/index.js';
 import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
 
 type Completeness = import('zod').infer<typeof CompletenessSchema>;

@@ -1,7 +1,7 @@
 /** Releases: public list and manifests; publishing is the secretariat's (admin key). */
 import { Router } from 'express';
 import { AppError, forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { requirePrincipal, zodProblems } from './http/index.js';
 
 export interface ReleaseAdmin {
   publish(options: {

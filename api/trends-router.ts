@@ -16,8 +16,8 @@ import {
   type TrendsQuery,
   TrendsQuerySchema,
 } from '../domain/index.js';
-import { principalOf, zodProblems } from '../ingest/index.js';
 import { type Cell, type Format, negotiate, type RenderedTable, renderTable, sendRendered } from './formats.js';
+import { principalOf, zodProblems } from './http/index.js';
 
 export interface TrendRow {
   readonly period: string;

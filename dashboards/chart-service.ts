@@ -4,9 +4,9 @@
  * a render of it stays right until a newer release changes the "superseded" note.
  */
 import { LRUCache } from 'lru-cache';
+import { zodProblems } from '../api/http/index.js';
 import type { TrendsAnswer } from '../api/index.js';
 import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
 import {
   buildChart,
   CHART_NAMES,

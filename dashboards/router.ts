@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { principalOf, zodProblems } from '../api/http/index.js';
 import {
   AppError,
   forbidden,
@@ -20,7 +21,6 @@ import {
   translator,
   unauthorized,
 } from '../domain/index.js';
-import { principalOf, zodProblems } from '../ingest/index.js';
 import {
   createChartService,
   type DashboardDeps,

@@ -10,6 +10,7 @@ export * from './jobs.js';
 export * from './load.js';
 export * from './metrics.js';
 export * from './periods.js';
+export * from './personal-data.js';
 export * from './release-plan.js';
 export * from './submission.js';
 export * from './table-formats.js';

@@ -1,9 +1,5 @@
-export { bearerKey, principalOf, requirePrincipal } from './auth.js';
 export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
-export { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 export { parseJsonUpload } from './json-upload.js';
-export { personalDataKind } from './personal-data.js';
-export { zodProblems } from './problems.js';
 export {
   createSubmissionsRouter,
   type SubmissionStore,

@@ -8,6 +8,7 @@
  *     4. submit (Kafka) → 202 receipt, or 200 for a duplicate / dry run
  */
 import express, { type Request, type Response, Router } from 'express';
+import { duplicateKeyError, duplicateKeys, requirePrincipal, strictJsonBody } from '../api/http/index.js';
 import {
   AppError,
   contentHash,
@@ -20,10 +21,8 @@ import {
   PeriodSchema,
   type Principal,
 } from '../domain/index.js';
-import { requirePrincipal } from './auth.js';
 import { parseCsvUpload } from './csv-upload.js';
 import { type Claim, createIdempotency, type Idempotency } from './idempotency.js';
-import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
 import { readMultipartFile } from './multipart.js';
 import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';

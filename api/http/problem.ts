@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, catalogue, isAppError, resolveLanguage, translator } from '../domain/index.js';
+import { AppError, catalogue, isAppError, resolveLanguage, translator } from '../../domain/index.js';
 
 interface BodyParserError {
   type?: string;

@@ -5,8 +5,7 @@
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { visit } from 'jsonc-parser';
-import { AppError, type Problem } from '../domain/index.js';
-import { quotable } from './personal-data.js';
+import { AppError, type Problem, quotable } from '../../domain/index.js';
 
 const MAX_REPORTED = 50;
 

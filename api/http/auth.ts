@@ -1,6 +1,6 @@
 /** The caller's key and principal; resolving them is `api/http/identify.ts`'s job. */
 import type { Request, Response } from 'express';
-import { type Principal, unauthorized } from '../domain/index.js';
+import { type Principal, unauthorized } from '../../domain/index.js';
 
 export function bearerKey(req: Request): string | undefined {
   const header = req.get('authorization');

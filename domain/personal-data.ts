@@ -3,14 +3,9 @@
  * outside the code lists is rejected anyway; this decides whether the rejection may quote the
  * value back (never, if it looks personal) and says plainly that personal data is not accepted.
  */
-import {
-  AGE_BAND_CODES,
-  CHANNEL_CODES,
-  GENDER_CODES,
-  HARM_FILTER_CODES,
-  HARM_TYPE_CODES,
-  REGION_CODES,
-} from '../domain/index.js';
+import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from './dimensions.js';
+import { REGION_CODES } from './geography.js';
+import { HARM_FILTER_CODES, HARM_TYPE_CODES } from './taxonomy.js';
 
 const CHECKS: readonly (readonly [RegExp, string])[] = [
   [/[^\s@]+@[^\s@]+\.[^\s@]{2,}/, 'an e-mail address'],

@@ -1,6 +1,6 @@
 /** zod issues → the project's problem entries (path, message, rule), never echoing values. */
 import type { z } from 'zod';
-import type { Problem } from '../domain/index.js';
+import type { Problem } from '../../domain/index.js';
 
 export function zodProblems(error: z.ZodError): Problem[] {
   return error.issues.map((issue) => ({
