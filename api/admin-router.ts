@@ -20,7 +20,7 @@ import {
   RotateKeySchema,
   UnlockSchema,
 } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from './http/index.js';
+import { parseBody, requirePrincipal } from './http/index.js';
 
 export interface AdminRegistry {
   addHelpline(h: HelplineInfo, now: Date): Promise<{ key: string }>;
@@ -47,20 +47,6 @@ export interface PeriodUnlocker {
 
 function requireAdmin(res: Response): void {
   if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
-}
-
-function parseBody<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
-  body: unknown,
-): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new AppError('invalid_body', 'The request body is not valid.', {
-      status: 422,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
 }
 
 async function existing(registry: AdminRegistry, req: Request): Promise<HelplineInfo> {

@@ -4,7 +4,7 @@
  */
 import { type Request, type Response, Router } from 'express';
 import { AppError, forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from './http/index.js';
+import { parseBody, requirePrincipal } from './http/index.js';
 
 export interface JobsAdmin {
   readonly names: readonly string[];
@@ -23,20 +23,6 @@ function requireAdmin(res: Response): void {
   if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
 }
 
-function body<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
-  req: Request,
-): T {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (!parsed.success) {
-    throw new AppError('invalid_body', 'The request body is not valid.', {
-      status: 422,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
-}
-
 export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   const router = Router();
   router.get('/v1/admin/jobs', async (req, res) => {
@@ -51,7 +37,7 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   router.post('/v1/admin/jobs/:name', async (req, res) => {
     requireAdmin(res);
     const name = jobs.parse(String(req.params.name));
-    const request = body(JobRequestSchema, req);
+    const request = parseBody(JobRequestSchema, req.body ?? {});
     const args: Record<string, string> = {};
     if (request.force) args.force = 'true';
     if (request.release) args.release = request.release;
@@ -69,7 +55,7 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
     requireAdmin(res);
     const id = HelplineIdSchema.parse(String(req.params.id));
     if (!(await jobs.helplineExists(id))) throw notFound(`There is no helpline ${id}.`);
-    const { url } = body(WebhookSchema, req);
+    const { url } = parseBody(WebhookSchema, req.body ?? {});
     res.set('Cache-Control', 'no-store').json(await jobs.setWebhook(id, url, clock()));
   });
   router.delete('/v1/admin/helplines/:id/webhook', async (req, res) => {

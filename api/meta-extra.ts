@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Router } from 'express';
 import { AppError } from '../domain/index.js';
 import { type Cell, negotiate, sendTable } from './formats.js';
-import { zodProblems } from './http/index.js';
+import { parseQuery } from './http/index.js';
 import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
 
 type Completeness = import('zod').infer<typeof CompletenessSchema>;
@@ -15,14 +15,8 @@ export function createCompletenessRouter(
 ): Router {
   const router = Router();
   router.get('/v1/completeness', async (req, res) => {
-    const parsed = CompletenessQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
-        status: 400,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const answer = await source(parsed.data.year, clock());
+    const { year } = parseQuery(CompletenessQuerySchema, req.query, 'Give the year, e.g. ?year=2025.');
+    const answer = await source(year, clock());
     const rows = answer.helplines.flatMap((h) =>
       h.months.map((m) => ({
         helpline: h.id,

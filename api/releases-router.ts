@@ -1,7 +1,7 @@
 /** Releases: public list and manifests; publishing is the secretariat's (admin key). */
 import { Router } from 'express';
 import { AppError, forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from './http/index.js';
+import { parseBody, requirePrincipal } from './http/index.js';
 
 export interface ReleaseAdmin {
   publish(options: {
@@ -80,14 +80,11 @@ export function createReleasesRouter(
   });
   router.post('/v1/admin/releases', async (req, res) => {
     if (requirePrincipal(res).role !== 'admin') throw forbidden('Publishing a release needs the admin key.');
-    const parsed = ReleaseRequestSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      throw new AppError('invalid_body', 'The release request is not valid.', {
-        status: 422,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const { mode, epsilon, split, reconcile, regimeOverride, ...given } = parsed.data;
+    const { mode, epsilon, split, reconcile, regimeOverride, ...given } = parseBody(
+      ReleaseRequestSchema,
+      req.body ?? {},
+      'The release request is not valid.',
+    );
     const params = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<
       string,
       number

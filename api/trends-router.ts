@@ -17,7 +17,7 @@ import {
   TrendsQuerySchema,
 } from '../domain/index.js';
 import { type Cell, type Format, negotiate, type RenderedTable, renderTable, sendRendered } from './formats.js';
-import { principalOf, zodProblems } from './http/index.js';
+import { parseQuery, principalOf } from './http/index.js';
 
 export interface TrendRow {
   readonly period: string;
@@ -50,14 +50,7 @@ export interface ReleaseSource {
 }
 
 export function parseTrendsQuery(query: Request['query']): TrendsQuery {
-  const parsed = TrendsQuerySchema.safeParse(query);
-  if (!parsed.success) {
-    throw new AppError('invalid_parameter', 'A query parameter is not valid.', {
-      status: 400,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
+  return parseQuery(TrendsQuerySchema, query);
 }
 
 function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[]): TrendRow[] {

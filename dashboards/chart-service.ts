@@ -4,7 +4,7 @@
  * a render of it stays right until a newer release changes the "superseded" note.
  */
 import { LRUCache } from 'lru-cache';
-import { zodProblems } from '../api/http/index.js';
+import { parseQuery } from '../api/http/index.js';
 import type { TrendsAnswer } from '../api/index.js';
 import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
 import {
@@ -39,14 +39,7 @@ export function parseChartName(name: string): ChartName {
 }
 
 export function parseChartParams(query: Record<string, unknown>): ChartParams {
-  const parsed = ChartParamsSchema.safeParse(query);
-  if (!parsed.success) {
-    throw new AppError('invalid_parameter', 'A chart parameter is not valid.', {
-      status: 400,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
+  return parseQuery(ChartParamsSchema, query, 'A chart parameter is not valid.');
 }
 
 const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { principalOf, zodProblems } from '../api/http/index.js';
+import { parseQuery, principalOf } from '../api/http/index.js';
 import {
   AppError,
   forbidden,
@@ -141,22 +141,15 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     if (!principal) throw unauthorized('This page needs the admin key (Authorization: Bearer <admin key>).');
     if (principal.role !== 'admin') throw forbidden('This page is for the secretariat (admin key).');
     if (!deps.completeness) throw notFound('Completeness is not available here.');
-    const year = z.coerce
-      .number()
-      .int()
-      .min(2000)
-      .max(2100)
-      .safeParse(req.query.year ?? new Date().getUTCFullYear());
-    if (!year.success) {
-      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
-        status: 400,
-        problems: zodProblems(year.error),
-      });
-    }
+    const year = parseQuery(
+      z.coerce.number().int().min(2000).max(2100),
+      req.query.year ?? new Date().getUTCFullYear(),
+      'Give the year, e.g. ?year=2025.',
+    );
     res
       .type('text/html; charset=utf-8')
       .set('Cache-Control', 'no-store')
-      .send(completenessPage(await deps.completeness(year.data)));
+      .send(completenessPage(await deps.completeness(year)));
   });
   router.get('/builder', async (req, res) => {
     const t = languageOf(req, res);
@@ -173,14 +166,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   router.get('/', async (req, res) => {
     const t = languageOf(req, res);
-    const parsed = DashboardFiltersSchema.safeParse(req.query);
-    if (!parsed.success) {
-      throw new AppError('invalid_parameter', 'A dashboard filter is not valid.', {
-        status: 400,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const { lang: _lang, ...filters } = parsed.data;
+    const { lang: _lang, ...filters } = parseQuery(
+      DashboardFiltersSchema,
+      req.query,
+      'A dashboard filter is not valid.',
+    );
     if (!(await deps.latestRelease())) {
       res
         .type('text/html; charset=utf-8')
