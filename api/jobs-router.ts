@@ -2,8 +2,8 @@
  * The secretariat's handle on scheduled work (admin key): run a job now, see recent runs, set a
  * helpline's reminder webhook, read the reminder outbox. `npm run job -- <name>` calls this.
  */
-import { type Request, type Response, Router } from 'express';
-import { AppError, forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
+import { type Response, Router } from 'express';
+import { forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
 import { parseBody, requirePrincipal } from './http/index.js';
 
 export interface JobsAdmin {

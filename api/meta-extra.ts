@@ -2,7 +2,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
-import { AppError } from '../domain/index.js';
 import { type Cell, negotiate, sendTable } from './formats.js';
 import { parseQuery } from './http/index.js';
 import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';

@@ -1,6 +1,6 @@
 /** Releases: public list and manifests; publishing is the secretariat's (admin key). */
 import { Router } from 'express';
-import { AppError, forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
+import { forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
 import { parseBody, requirePrincipal } from './http/index.js';
 
 export interface ReleaseAdmin {

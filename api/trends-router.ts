@@ -8,7 +8,6 @@
 import { type Request, type Response, Router } from 'express';
 import { LRUCache } from 'lru-cache';
 import {
-  AppError,
   forbidden,
   type ReleasedTrendCell,
   type Split,
