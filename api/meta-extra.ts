@@ -2,9 +2,9 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
+import { CompletenessQuerySchema, type CompletenessSchema } from '../domain/index.js';
 import { type Cell, negotiate, sendTable } from './formats.js';
 import { parseQuery } from './http/index.js';
-import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
 
 type Completeness = import('zod').infer<typeof CompletenessSchema>;
 

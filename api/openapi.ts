@@ -23,7 +23,6 @@ import {
 /** Labels come in the asked language (then Accept-Language, then English); codes never change. */
 const MetaQuery = z.object({ lang: LangSchema.optional() });
 
-import { ARROW_STREAM } from './formats.js';
 import {
   CompletenessQuerySchema,
   CompletenessSchema,
@@ -32,7 +31,8 @@ import {
   ReleaseManifestSchema,
   SubmissionViewSchema,
   TrendsAnswerSchema,
-} from './schemas.js';
+} from '../domain/index.js';
+import { ARROW_STREAM } from './formats.js';
 
 const problem = (description: string) => ({
   description,

@@ -12,6 +12,7 @@ export * from './metrics.js';
 export * from './periods.js';
 export * from './personal-data.js';
 export * from './release-plan.js';
+export * from './responses.js';
 export * from './submission.js';
 export * from './table-formats.js';
 export * from './taxonomy.js';

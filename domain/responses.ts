@@ -3,7 +3,7 @@
  * for the types, for the checks in tests and for the OpenAPI document.
  */
 import { z } from 'zod';
-import { SPLITS } from '../domain/index.js';
+import { SPLITS } from './trends.js';
 
 export const TrendRowSchema = z
   .object({
