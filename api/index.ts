@@ -5,7 +5,5 @@ export {
   answerLive,
   parseTrendsQuery,
   type ReleaseSource,
-  type TrendRow,
-  type TrendsAnswer,
   type TrendsSource,
 } from './trends-router.js';

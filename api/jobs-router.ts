@@ -3,8 +3,20 @@
  * helpline's reminder webhook, read the reminder outbox. `npm run job -- <name>` calls this.
  */
 import { type Response, Router } from 'express';
-import { forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
-import { parseBody, requirePrincipal } from './http/index.js';
+import { z } from 'zod';
+import {
+  forbidden,
+  HelplineIdSchema,
+  JobNameSchema,
+  JobRequestSchema,
+  JobRunSchema,
+  JobsAnswerSchema,
+  notFound,
+  ReminderViewSchema,
+  WebhookAnswerSchema,
+  WebhookSchema,
+} from '../domain/index.js';
+import { documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from './http/index.js';
 
 export interface JobsAdmin {
   readonly names: readonly string[];
@@ -66,3 +78,53 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   });
   return router;
 }
+
+const HelplineId = z.object({ id: z.string() });
+
+export const jobsPaths = documentPaths(
+  {
+    method: 'get',
+    path: '/v1/admin/jobs',
+    summary: 'Job schedules and recent runs',
+    security: SECURED,
+    request: { query: z.object({ job: JobNameSchema.optional() }) },
+    responses: { 200: json(JobsAnswerSchema) },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/jobs/{name}',
+    summary: `Run a job now (${JobNameSchema.options.join(', ')})`,
+    security: SECURED,
+    request: {
+      params: z.object({ name: JobNameSchema }),
+      body: { content: { 'application/json': { schema: JobRequestSchema } } },
+    },
+    responses: {
+      200: json(JobRunSchema, 'The run (succeeded or skipped)'),
+      500: json(JobRunSchema, 'The run failed after its retries'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/reminders',
+    summary: 'The reminder outbox',
+    security: SECURED,
+    responses: { 200: json(z.object({ reminders: z.array(ReminderViewSchema) })) },
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/helplines/{id}/webhook',
+    summary: "Set a helpline's reminder webhook; answers its signing secret once",
+    security: SECURED,
+    request: { params: HelplineId, body: { content: { 'application/json': { schema: WebhookSchema } } } },
+    responses: { 200: json(WebhookAnswerSchema), 404: problem('No such helpline') },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/helplines/{id}/webhook',
+    summary: "Remove a helpline's reminder webhook",
+    security: SECURED,
+    request: { params: HelplineId },
+    responses: { 204: { description: 'Removed' }, 404: problem('No webhook') },
+  },
+);

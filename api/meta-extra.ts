@@ -2,11 +2,10 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
-import { CompletenessQuerySchema, type CompletenessSchema } from '../domain/index.js';
-import { type Cell, negotiate, sendTable } from './formats.js';
-import { parseQuery } from './http/index.js';
-
-type Completeness = import('zod').infer<typeof CompletenessSchema>;
+import { z } from 'zod';
+import { type Completeness, CompletenessQuerySchema, CompletenessSchema } from '../domain/index.js';
+import { ARROW_STREAM, type Cell, negotiate, sendTable } from './formats.js';
+import { documentPaths, html, parseQuery, problem, text } from './http/index.js';
 
 export function createCompletenessRouter(
   source: (year: number, now: Date) => Promise<Completeness>,
@@ -81,3 +80,43 @@ export function createDocsRouter(): Router {
   }
   return router;
 }
+
+export const completenessPaths = documentPaths({
+  method: 'get',
+  path: '/v1/completeness',
+  summary: 'Which helplines reported which months, and on time',
+  request: { query: CompletenessQuerySchema },
+  responses: {
+    200: {
+      description: 'OK',
+      content: {
+        'application/json': { schema: CompletenessSchema },
+        'text/csv': { schema: z.string() },
+        [ARROW_STREAM]: { schema: z.string() },
+      },
+    },
+    400: problem('Invalid year'),
+  },
+});
+
+export const docsPaths = documentPaths(
+  { method: 'get', path: '/docs', summary: 'API documentation page', responses: { 200: html('Swagger UI') } },
+  {
+    method: 'get',
+    path: '/docs/init.js',
+    summary: 'Documentation page script',
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/docs/assets/swagger-ui.css',
+    summary: "Swagger UI's style sheet (the only two files of swagger-ui-dist served)",
+    responses: { 200: text('text/css', 'Style sheet') },
+  },
+  {
+    method: 'get',
+    path: '/docs/assets/swagger-ui-bundle.js',
+    summary: "Swagger UI's script",
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+);

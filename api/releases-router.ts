@@ -1,7 +1,16 @@
 /** Releases: public list and manifests; publishing is the secretariat's (admin key). */
 import { Router } from 'express';
-import { forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
-import { parseBody, requirePrincipal } from './http/index.js';
+import { z } from 'zod';
+import {
+  forbidden,
+  notFound,
+  PrivacyBudgetSchema,
+  ReleaseAnswerSchema,
+  ReleaseManifestSchema,
+  ReleaseRequestSchema,
+  ReleasesAnswerSchema,
+} from '../domain/index.js';
+import { binary, documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from './http/index.js';
 
 export interface ReleaseAdmin {
   publish(options: {
@@ -115,3 +124,46 @@ export function createReleasesRouter(
   });
   return router;
 }
+
+const ReleaseId = z.object({ id: z.string() });
+
+export const releasesPaths = documentPaths(
+  {
+    method: 'get',
+    path: '/v1/releases',
+    summary: 'Published releases',
+    responses: { 200: json(ReleasesAnswerSchema) },
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}',
+    summary: 'A release manifest and its export files',
+    request: { params: ReleaseId },
+    responses: { 200: json(ReleaseAnswerSchema), 404: problem('No such release') },
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}/files/{file}',
+    summary: 'A file of the release export (Parquet, Arrow, CSV, HXL CSV, per-table CSV, manifest, SHA256SUMS)',
+    request: { params: ReleaseId.extend({ file: z.string() }) },
+    responses: { 200: binary('application/octet-stream', 'The file'), 404: problem('No such release or file') },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/releases',
+    summary: 'Publish a protected release now',
+    security: SECURED,
+    request: { body: { content: { 'application/json': { schema: ReleaseRequestSchema } } } },
+    responses: {
+      200: json(ReleaseManifestSchema, 'This month was published already (the same release)'),
+      201: json(ReleaseManifestSchema),
+      409: problem('Nothing to release, or the audit refused it'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/privacy/budget',
+    summary: 'The privacy-budget ledger of noise releases: ε spent per release and table, the budget per month',
+    responses: { 200: json(PrivacyBudgetSchema) },
+  },
+);

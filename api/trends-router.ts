@@ -7,35 +7,27 @@
  */
 import { type Request, type Response, Router } from 'express';
 import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
 import {
   forbidden,
   type ReleasedTrendCell,
-  type Split,
   type TrendCell,
+  type TrendRow,
+  type TrendsAnswer,
+  TrendsAnswerSchema,
   type TrendsQuery,
   TrendsQuerySchema,
 } from '../domain/index.js';
-import { type Cell, type Format, negotiate, type RenderedTable, renderTable, sendRendered } from './formats.js';
-import { parseQuery, principalOf } from './http/index.js';
-
-export interface TrendRow {
-  readonly period: string;
-  readonly [split: string]: string | number | boolean | null;
-  readonly value: number | null;
-  readonly suppressed: boolean;
-  readonly helplinesReporting: number;
-}
-
-export interface TrendsAnswer {
-  readonly release: string;
-  readonly by: 'year' | 'month';
-  readonly split: Split | null;
-  readonly protection: Record<string, unknown> | null;
-  readonly citation: string | null;
-  /** The months the release covers (null for the live view). */
-  readonly coverage: { readonly from: string; readonly to: string } | null;
-  readonly rows: TrendRow[];
-}
+import {
+  ARROW_STREAM,
+  type Cell,
+  type Format,
+  negotiate,
+  type RenderedTable,
+  renderTable,
+  sendRendered,
+} from './formats.js';
+import { documentPaths, parseQuery, principalOf, problem } from './http/index.js';
 
 export type TrendsSource = (q: TrendsQuery) => Promise<TrendCell[]>;
 
@@ -142,3 +134,26 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
   });
   return router;
 }
+
+export const trendsPaths = documentPaths({
+  method: 'get',
+  path: '/v1/trends',
+  summary: 'Cases over time from a protected release',
+  request: { query: TrendsQuerySchema },
+  responses: {
+    200: {
+      description: 'Rows; withheld values are null with suppressed: true',
+      headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+      content: {
+        'application/json': { schema: TrendsAnswerSchema },
+        'text/csv': { schema: z.string() },
+        [ARROW_STREAM]: { schema: z.string().meta({ format: 'binary' }) },
+      },
+    },
+    304: { description: 'Not modified (If-None-Match)' },
+    400: problem('Invalid parameter, or a cut the release plan does not publish'),
+    403: problem('release=live without the admin key'),
+    404: problem('No such release'),
+    429: problem('Rate limited'),
+  },
+});

@@ -14,8 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
-import { createDashboardRouter } from '../dashboards/index.js';
-import { DEFAULT_TOPICS, type Topics } from '../domain/index.js';
+import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
+import { DEFAULT_TOPICS, JOB_NAMES, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createIdempotency } from '../ingest/idempotency.js';
 import { createTransformer } from '../transform/index.js';
@@ -23,7 +23,6 @@ import {
   createJobRunner,
   createJobs,
   createOpsStore,
-  JOB_NAMES,
   type JobRunner,
   listExport,
   openWarehouse,
@@ -330,6 +329,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ),
     }),
     routers: [dashboards],
+    paths: [dashboardPaths],
   });
   const server: Server = await listen(
     createHttpServer(app, logger.child({ stage: 'http' }), options.httpLimits),

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { parseQuery } from '../api/http/index.js';
-import type { TrendsAnswer } from '../api/index.js';
+import type { TrendsAnswer } from '../domain/index.js';
 import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
 import {
   buildChart,

@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import { parseQuery, principalOf } from '../api/http/index.js';
+import { binary, documentPaths, html, json, parseQuery, principalOf, SECURED, text } from '../api/http/index.js';
 import {
   AppError,
+  CHART_NAMES,
+  ChartParamsSchema,
   forbidden,
   HARM_GROUPS,
   type Lang,
@@ -20,6 +22,7 @@ import {
   type Translator,
   translator,
   unauthorized,
+  VegaLiteSpecSchema,
 } from '../domain/index.js';
 import {
   createChartService,
@@ -267,3 +270,63 @@ async function headlineFigures(
   }
   return out;
 }
+
+type Route = Parameters<typeof documentPaths>[number];
+
+/** A chart's four outputs and its embed page. */
+function chartPaths(chart: ChartName): Route[] {
+  const get = (path: string, summary: string, ok: Route['responses'][number]): Route => ({
+    method: 'get',
+    path,
+    summary,
+    request: { query: ChartParamsSchema },
+    responses: {
+      200: { ...ok, description: summary },
+      400: { description: 'A parameter is not valid, or the release plan does not publish this cut' },
+    },
+  });
+  return [
+    get(`/charts/${chart}.vl.json`, `${chart} chart: Vega-Lite spec with its data inline`, json(VegaLiteSpecSchema)),
+    get(`/charts/${chart}.svg`, `${chart} chart as SVG`, text('image/svg+xml', 'SVG')),
+    get(`/charts/${chart}.png`, `${chart} chart as PNG (2× scale, bundled DejaVu Sans)`, binary('image/png', 'PNG')),
+    get(
+      `/charts/${chart}.csv`,
+      `${chart} chart's data as CSV (withheld values empty, flagged)`,
+      text('text/csv', 'CSV'),
+    ),
+    get(`/embed/${chart}`, `${chart} chart page for an iframe, with an accessible data table`, html('Embed page')),
+  ];
+}
+
+export const dashboardPaths = documentPaths(
+  { method: 'get', path: '/', summary: 'Dashboard page', responses: { 200: html('Dashboard') } },
+  ...CHART_NAMES.flatMap(chartPaths),
+  {
+    method: 'get',
+    path: '/builder',
+    summary: 'Chart builder: pick a chart, copy an iframe snippet, SVG/PNG links and CSV',
+    responses: { 200: html('Chart builder page') },
+  },
+  {
+    method: 'get',
+    path: '/vendor/{file}',
+    summary: 'vega, vega-lite and vega-embed scripts',
+    request: { params: z.object({ file: z.string() }) },
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/assets/{file}',
+    summary: 'Page scripts (embed.js, dashboard.js, builder.js)',
+    request: { params: z.object({ file: z.string() }) },
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/admin/completeness',
+    summary: 'Completeness page: who reported which months, how late (admin key)',
+    security: SECURED,
+    request: { query: z.object({ year: z.number().int().optional() }) },
+    responses: { 200: html('Completeness page') },
+  },
+);

@@ -1,4 +1,5 @@
 export * from './admin.js';
+export * from './answers.js';
 export * from './auth.js';
 export * from './bus.js';
 export * from './charts.js';

@@ -3,6 +3,7 @@
  * for the types, for the checks in tests and for the OpenAPI document.
  */
 import { z } from 'zod';
+import { CellSchema } from './submission.js';
 import { SPLITS } from './trends.js';
 
 export const TrendRowSchema = z
@@ -13,7 +14,7 @@ export const TrendRowSchema = z
     helplinesReporting: z.number().int().min(0),
     margin95: z.number().int().min(0).optional().meta({ description: 'Noise releases: ± this many cases (95%)' }),
   })
-  .catchall(z.string().nullable())
+  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]))
   .meta({ id: 'TrendRow', description: 'One period (and split value, under the split name, e.g. "region")' });
 
 export const TrendsAnswerSchema = z
@@ -27,6 +28,8 @@ export const TrendsAnswerSchema = z
     rows: z.array(TrendRowSchema),
   })
   .meta({ id: 'TrendsAnswer' });
+export type TrendRow = z.infer<typeof TrendRowSchema>;
+export type TrendsAnswer = z.infer<typeof TrendsAnswerSchema>;
 
 export const ProblemSchema = z
   .object({
@@ -52,31 +55,37 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
-export const ReceiptSchema = z
-  .object({
-    submissionId: z.uuid(),
-    status: z.string(),
-    version: z.number().int().nullable(),
-    helplineId: z.string(),
-    period: z.string(),
-    cells: z.number().int(),
-    cases: z.number().int(),
-    submittedAt: z.string(),
-    duplicate: z.boolean(),
-    dryRun: z.boolean(),
-    replaces: z.object({ submissionId: z.string(), version: z.number().int() }).nullable(),
-    warnings: z.array(z.string()),
-    statusUrl: z.string(),
-  })
-  .meta({ id: 'Receipt' });
+export const ReceiptSchema = z.object({
+  submissionId: z.uuid(),
+  status: z.string(),
+  version: z.number().int().nullable(),
+  helplineId: z.string(),
+  period: z.string(),
+  cells: z.number().int(),
+  cases: z.number().int(),
+  submittedAt: z.string(),
+  duplicate: z.boolean(),
+  dryRun: z.boolean(),
+  replaces: z
+    .object({ submissionId: z.string(), version: z.number().int() })
+    .nullable()
+    .meta({ description: 'The version this upload replaces (a correction), if any' }),
+  warnings: z
+    .array(z.string())
+    .meta({ description: "Accepted, but worth a second look (e.g. far above the helpline's usual month)" }),
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+/** The receipt as the upload API answers it: where to follow the submission's status. */
+export const ReceiptAnswerSchema = ReceiptSchema.extend({ statusUrl: z.string() }).meta({ id: 'Receipt' });
 
+export const SUBMISSION_STATUSES = ['accepted', 'loaded', 'replaced', 'unchanged', 'superseded', 'rejected'] as const;
 export const SubmissionViewSchema = z
   .object({
     submissionId: z.string(),
     helplineId: z.string(),
     period: z.string(),
     version: z.number().int().nullable(),
-    status: z.enum(['accepted', 'loaded', 'replaced', 'unchanged', 'superseded', 'rejected']),
+    status: z.enum(SUBMISSION_STATUSES),
     reason: z.string().nullable(),
     submittedAt: z.string(),
     loadedAt: z.string().nullable(),
@@ -84,6 +93,12 @@ export const SubmissionViewSchema = z
     total: z.number().int().nullable(),
   })
   .meta({ id: 'Submission' });
+export type SubmissionView = z.infer<typeof SubmissionViewSchema>;
+/** One submission with its cells, for the helpline that sent it. */
+export const SubmissionDetailSchema = SubmissionViewSchema.extend({ cellValues: z.array(CellSchema) });
+/** A submission as the warehouse keeps it: the view plus the content hash (never shown). */
+export const SubmissionRecordSchema = SubmissionViewSchema.extend({ contentHash: z.string() });
+export type SubmissionRecord = z.infer<typeof SubmissionRecordSchema>;
 
 export const ReleaseManifestSchema = z
   .object({
@@ -139,8 +154,30 @@ export const CompletenessSchema = z
     ),
   })
   .meta({ id: 'Completeness' });
+export type Completeness = z.infer<typeof CompletenessSchema>;
 
 export const CompletenessQuerySchema = z.strictObject({
   year: z.coerce.number().int().min(2000).max(2100),
   format: z.enum(['json', 'csv']).optional(),
 });
+
+export const ReleasesAnswerSchema = z.object({ releases: z.array(ReleaseManifestSchema) });
+/** A release's manifest and the files of its export (empty until the export job has run). */
+export const ReleaseAnswerSchema = ReleaseManifestSchema.extend({
+  exports: z.array(z.object({ file: z.string(), bytes: z.number().int(), sha256: z.string(), url: z.string() })),
+});
+
+export const PrivacyBudgetSchema = z
+  .object({
+    budgetPerMonth: z.string().meta({ description: 'ε each helpline-month may spend in all releases (decimal)' }),
+    unit: z.string().meta({ description: 'What one unit of privacy protects' }),
+    releases: z.array(
+      z.object({
+        release: z.string(),
+        span: z.object({ from: z.string(), to: z.string() }),
+        epsilon: z.string(),
+        tables: z.record(z.string(), z.string()).meta({ description: 'ε spent per table' }),
+      }),
+    ),
+  })
+  .meta({ id: 'PrivacyBudget' });

@@ -4,8 +4,8 @@ export {
   createSubmissionsRouter,
   type SubmissionStore,
   type SubmissionsRouterDeps,
-  type SubmissionView,
+  submissionsPaths,
   TEMPLATE_CSV,
 } from './submissions-router.js';
-export { type Receipt, type ReceiptStore, type SubmitDeps, submit } from './submit.js';
+export { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
 export { type CodeMapping, validateRaw } from './validate.js';

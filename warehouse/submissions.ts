@@ -1,19 +1,8 @@
 /** Submission receipts and history, as a helpline (or the admin) sees them. */
+import type { SubmissionRecord } from '../domain/index.js';
 import type { Db } from './db.js';
 
-export interface SubmissionRecord {
-  readonly submissionId: string;
-  readonly helplineId: string;
-  readonly period: string;
-  readonly version: number | null;
-  readonly status: string;
-  readonly reason: string | null;
-  readonly contentHash: string;
-  readonly submittedAt: string;
-  readonly loadedAt: string | null;
-  readonly cells: number | null;
-  readonly total: number | null;
-}
+export type { SubmissionRecord };
 
 export interface AcceptedSubmission {
   readonly submissionId: string;
@@ -33,7 +22,7 @@ type RawRow = {
   helpline_id: string;
   period: string;
   version: number | null;
-  status: string;
+  status: SubmissionRecord['status'];
   reason: string | null;
   content_hash: string;
   submitted_at: string;

@@ -1,3 +1,4 @@
+export { BEARER, binary, type DocumentPaths, documentPaths, html, json, problem, SECURED, text } from './api-doc.js';
 export { bearerKey, principalOf, requirePrincipal } from './auth.js';
 export { answerConditionalGets } from './conditional-get.js';
 export { createFailedAuthLimiter, type FailedAuthLimiter, type FailedAuthPolicy } from './failed-auth.js';

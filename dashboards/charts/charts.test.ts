@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import type { TrendRow, TrendsAnswer } from '../../api/index.js';
+import type { TrendRow, TrendsAnswer } from '../../domain/index.js';
 import {
   AGE_BAND_CODES,
   CHANNEL_CODES,

@@ -2,7 +2,7 @@
  * The chart catalogue: for each chart, the trends query it asks and the pure builder that turns
  * the answer into a Vega-Lite spec, its text and its data table.
  */
-import type { TrendsAnswer } from '../../api/index.js';
+import type { TrendsAnswer } from '../../domain/index.js';
 import {
   AppError,
   CHART_SPLITS,

@@ -1,5 +1,6 @@
 /** The scheduled jobs around the warehouse, wired from what each needs. */
 import { join } from 'node:path';
+import type { JobName } from '../../domain/index.js';
 import type { DeadlinePolicy } from '../completeness.js';
 import type { NoiseSettings } from '../protection/noise.js';
 import type { Warehouse } from '../warehouse.js';
@@ -8,11 +9,11 @@ import { completenessJob } from './completeness-report.js';
 import { exportJob } from './export.js';
 import { publishReleaseJob } from './publish-release.js';
 import { remindersJob } from './reminders.js';
-import type { Job, JobName } from './runner.js';
+import type { Job } from './runner.js';
 
 export { type ExportFile, exportRelease, listExport } from './export.js';
 export { acquireLock } from './lock-file.js';
-export { createJobRunner, JOB_NAMES, type JobName, type JobRun, type JobRunner, parseJobName } from './runner.js';
+export { createJobRunner, type JobRunner, parseJobName } from './runner.js';
 export { type Schedules, startScheduler } from './scheduler.js';
 export { signature, verifySignature } from './webhook.js';
 
@@ -56,4 +57,4 @@ export function createJobs(warehouse: Warehouse, settings: JobSettings): Record<
     }),
   };
 }
-export { createOpsStore, type OpsStore, type ReminderView } from './ops-store.js';
+export { createOpsStore, type OpsStore } from './ops-store.js';

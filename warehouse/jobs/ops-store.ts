@@ -1,18 +1,7 @@
 /** Where reminders go (a helpline's webhook) and what the outbox holds, for the admin API. */
 import { randomBytes } from 'node:crypto';
+import type { ReminderView } from '../../domain/index.js';
 import type { Db } from '../db.js';
-
-export interface ReminderView {
-  readonly reminderId: string;
-  readonly helplineId: string;
-  readonly period: string;
-  readonly kind: string;
-  readonly dueBy: string;
-  readonly delivery: string;
-  readonly attempts: number;
-  readonly deliveredAt: string | null;
-  readonly lastError: string | null;
-}
 
 export function createOpsStore(db: Db) {
   return {

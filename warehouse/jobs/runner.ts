@@ -6,13 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AppError } from '../../domain/index.js';
+import { AppError, JOB_NAMES, type JobName, type JobRun, type Trigger } from '../../domain/index.js';
 import type { Db } from '../db.js';
 import { acquireLock } from './lock-file.js';
-
-export const JOB_NAMES = ['publish-release', 'completeness', 'reminders', 'export', 'checkpoint'] as const;
-export type JobName = (typeof JOB_NAMES)[number];
-export type Trigger = 'schedule' | 'manual' | 'chained';
 
 export interface JobContext {
   readonly now: Date;
@@ -28,18 +24,6 @@ export interface JobResult {
 }
 
 export type Job = (ctx: JobContext) => Promise<JobResult>;
-
-export interface JobRun {
-  readonly runId: string;
-  readonly job: JobName;
-  readonly trigger: Trigger;
-  readonly attempt: number;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly outcome: 'running' | 'succeeded' | 'failed' | 'skipped';
-  readonly figures: Record<string, unknown> | null;
-  readonly error: string | null;
-}
 
 export interface RunnerOptions {
   readonly db: Db;

@@ -1,0 +1,38 @@
+/**
+ * Each router documents its routes beside them, into the registry the OpenAPI document is generated
+ * from (`api/openapi.ts` only collects). The schemas are the ones the routes parse with and answer in.
+ */
+import type { OpenAPIRegistry, ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ProblemSchema } from '../../domain/index.js';
+
+/** Registers one router's paths. */
+export type DocumentPaths = (registry: OpenAPIRegistry) => void;
+
+/** The bearer scheme (a helpline or admin key), registered once by the collector. */
+export const BEARER = 'apiKey';
+export const SECURED: NonNullable<RouteConfig['security']> = [{ [BEARER]: [] }];
+
+export const problem = (description: string): ResponseConfig => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+export const json = (schema: z.ZodType, description = 'OK'): ResponseConfig => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+export const text = (type: string, description: string): ResponseConfig => ({
+  description,
+  content: { [type]: { schema: z.string() } },
+});
+export const html = (description: string) => text('text/html', description);
+export const binary = (type: string, description: string): ResponseConfig => ({
+  description,
+  content: { [type]: { schema: z.string().meta({ format: 'binary' }) } },
+});
+
+export const documentPaths =
+  (...routes: RouteConfig[]): DocumentPaths =>
+  (registry) => {
+    for (const route of routes) registry.registerPath(route);
+  };
