@@ -1,6 +1,7 @@
 export * from './admin.js';
 export * from './answers.js';
 export * from './auth.js';
+export * from './batching.js';
 export * from './bus.js';
 export * from './charts.js';
 export * from './dimensions.js';

@@ -4,7 +4,7 @@
  *   open file (DuckDB's lock: a second process gets WarehouseLockedError)
  *     → create tables → expose: load target (transform), registry, submissions, trends (api)
  */
-import type { LoadBatch, LoadResult, LoadTarget, TrendsQuery } from '../domain/index.js';
+import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
@@ -51,10 +51,13 @@ export async function openWarehouse(path: string) {
     ]);
   });
   const registry = createRegistry(db);
+  const loads = createBatcher<LoadBatch, LoadResult>({ run: (batches) => applyBatches(db, batches) });
   const loadTarget: LoadTarget = {
     storedOffsets: (topic, partitions) => storedOffsets(db, topic, partitions),
     findHelpline: (id) => registry.findHelpline(id),
-    applyBatch: groupCommit((batches) => applyBatches(db, batches)),
+    // Batches that arrive while a load transaction runs (other partitions' batches, consumed
+    // concurrently) wait and then go in together, in one transaction; a lone batch goes at once.
+    applyBatch: (batch) => loads.add(batch),
   };
   const releaseReader = createReleaseReader(db);
   let publishing: Promise<unknown> = Promise.resolve();
@@ -127,31 +130,3 @@ export async function openWarehouse(path: string) {
 }
 
 export type Warehouse = Awaited<ReturnType<typeof openWarehouse>>;
-
-/**
- * Batches that arrive while a load transaction runs (other partitions' batches, consumed
- * concurrently) wait and then go in together, in one transaction; a lone batch goes at once.
- */
-function groupCommit(apply: (batches: readonly LoadBatch[]) => Promise<LoadResult[]>) {
-  let waiting: { batch: LoadBatch; ok: (r: LoadResult) => void; fail: (e: unknown) => void }[] = [];
-  let running = false;
-  async function drain(): Promise<void> {
-    running = true;
-    while (waiting.length) {
-      const group = waiting;
-      waiting = [];
-      try {
-        const results = await apply(group.map((g) => g.batch));
-        for (const [i, g] of group.entries()) g.ok(results[i] as LoadResult);
-      } catch (error) {
-        for (const g of group) g.fail(error);
-      }
-    }
-    running = false;
-  }
-  return (batch: LoadBatch) =>
-    new Promise<LoadResult>((ok, fail) => {
-      waiting.push({ batch, ok, fail });
-      if (!running) void drain();
-    });
-}
