@@ -5,8 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { parseQuery } from '../api/http/index.js';
-import type { TrendsAnswer } from '../domain/index.js';
-import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
+import { AppError, csvLines, type HelplineInfo, type TrendsAnswer, type TrendsQuery } from '../domain/index.js';
 import {
   buildChart,
   CHART_NAMES,
@@ -41,8 +40,6 @@ export function parseChartName(name: string): ChartName {
 export function parseChartParams(query: Record<string, unknown>): ChartParams {
   return parseQuery(ChartParamsSchema, query, 'A chart parameter is not valid.');
 }
-
-const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function createChartService(deps: DashboardDeps) {
   const renders = new LRUCache<string, string | Buffer>({
@@ -87,14 +84,13 @@ export function createChartService(deps: DashboardDeps) {
     if (kind === 'vl.json') out = JSON.stringify(built.spec);
     else if (kind === 'csv') {
       // Numbers stay plain for R and pandas; a withheld value is empty, flagged in its own column.
-      const lines = [
+      out = csvLines([
         [...built.table.columns, 'Withheld'],
         ...built.table.rows.map((r) => {
           const value = r.at(-1);
-          return [...r.slice(0, -1), value === null ? '' : String(value), String(value === null)];
+          return [...r.slice(0, -1), value ?? null, String(value === null)];
         }),
-      ].map((r) => r.map((c) => csvCell(String(c))).join(','));
-      out = `${lines.join('\r\n')}\r\n`;
+      ]);
     } else {
       const svg = await renderSvg(built.spec);
       out = kind === 'svg' ? svg : svgToPng(svg);

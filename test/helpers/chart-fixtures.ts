@@ -5,8 +5,15 @@
  */
 
 import { type ChartName, type ChartParams, chartQuery } from '../../dashboards/charts/index.js';
-import type { TrendRow, TrendsAnswer } from '../../domain/index.js';
-import { CHANNEL_CODES, COUNTRIES, HARM_GROUPS, REGION_CODES, type Split } from '../../domain/index.js';
+import {
+  CHANNEL_CODES,
+  COUNTRIES,
+  HARM_GROUPS,
+  REGION_CODES,
+  type Split,
+  type TrendRow,
+  type TrendsAnswer,
+} from '../../domain/index.js';
 
 export const GAP_YEARS = ['2000', '2001', '2002', ...Array.from({ length: 12 }, (_, i) => String(2013 + i))];
 

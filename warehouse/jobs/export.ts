@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   COUNTRIES,
   type ColumnType,
+  csvLines,
   dimKind,
   geoLevel,
   HARM_GROUPS,
@@ -127,7 +128,8 @@ export async function exportRelease(db: Db, exportsDir: string, release: string)
   try {
     const csv = toCsv(names, rows);
     await writeFile(join(scratch, 'cells.csv'), csv);
-    const hxl = csv.replace('\r\n', `\r\n${COLUMNS.map((c) => c.hxl).join(',')}\r\n`);
+    // HXL: the same table with its hashtag row under the header.
+    const hxl = csvLines([names, COLUMNS.map((c) => c.hxl), ...rows.map((r) => names.map((n) => r[n] ?? null))]);
     await writeFile(join(scratch, 'cells.hxl.csv'), hxl);
     await writeFile(
       join(scratch, 'cells.arrow'),
