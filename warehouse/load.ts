@@ -23,8 +23,9 @@ import {
   type LoadResult,
   type SubmissionMessage,
 } from '../domain/index.js';
-import { refreshTouchedAggregates } from './aggregates.js';
+import { refreshTouchedAggregates, type StagedKeys } from './aggregates.js';
 import type { Db, Tx } from './db.js';
+import { periodIn } from './period-filter.js';
 
 interface Current {
   submissionId: string;
@@ -150,17 +151,11 @@ function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
   return { winners, decisions };
 }
 
-/** `period IN ('2024-01', …)` from validated YYYY-MM periods: a constant list DuckDB prunes row groups by. */
-export function periodList(periods: Iterable<string>): string {
-  const list = [...new Set(periods)].filter((p) => /^\d{4}-\d{2}$/.test(p));
-  return list.length ? `period IN (${list.map((p) => `'${p}'`).join(', ')})` : 'FALSE';
-}
-
 async function replaceFacts(
   tx: Tx,
   winners: ReadonlyMap<string, SubmissionMessage>,
   replaced: ReadonlySet<string>,
-): Promise<number> {
+): Promise<StagedKeys> {
   await tx.run('DELETE FROM stage_keys');
   const keys = await tx.appender('stage_keys');
   for (const m of winners.values()) {
@@ -174,18 +169,20 @@ async function replaceFacts(
   // every row group of other months instead of scanning the whole table.
   const old = [...winners].filter(([key]) => replaced.has(key)).map(([, m]) => m);
   if (old.length) {
-    await tx.run(
-      `DELETE FROM facts WHERE ${periodList(old.map((m) => m.period))}
-         AND list_contains($1, helpline_id || '|' || period)`,
-      [listValue(old.map((m) => `${m.helplineId}|${m.period}`))],
+    const months = periodIn(
+      old.map((m) => m.period),
+      2,
     );
+    await tx.run(`DELETE FROM facts WHERE ${months.sql} AND list_contains($1, helpline_id || '|' || period)`, [
+      listValue(old.map((m) => `${m.helplineId}|${m.period}`)),
+      ...months.params,
+    ]);
   }
   const places = await tx.all<{ id: string; country: string; region: string }>(
     `SELECT id, country, region FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
   );
   const geography = new Map(places.map((p) => [p.id, p]));
   const appender = await tx.appender('facts');
-  let cells = 0;
   for (const m of winners.values()) {
     const place = geography.get(m.helplineId);
     // Transform checked the helpline exists; its disappearance is a retriable inconsistency.
@@ -207,12 +204,11 @@ async function replaceFacts(
       appender.appendInteger(cell.count);
       appender.appendVarchar(m.submissionId);
       appender.endRow();
-      cells++;
     }
   }
   appender.flushSync();
   appender.closeSync();
-  return cells;
+  return { table: 'stage_keys' };
 }
 
 /** Every version's cells are kept, so a helpline can see exactly what it sent in each version. */
@@ -380,8 +376,8 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
     const { winners, decisions } = decide(toDecide, current);
     // 3.
     if (winners.size > 0) {
-      await replaceFacts(tx, winners, replaced);
-      await refreshTouchedAggregates(tx);
+      const staged = await replaceFacts(tx, winners, replaced);
+      await refreshTouchedAggregates(tx, staged);
     }
     // 4.
     await recordVersions(tx, decisions, current, winners);
