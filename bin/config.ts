@@ -72,7 +72,7 @@ const ConfigSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, 'a decimal such as 4')
     .default('4'),
   NOISE_RECONCILE: z.enum(['true', 'false']).default('false'),
-  /** DuckDB's memory limit (read where the warehouse opens); larger queries spill to disk. */
+  /** DuckDB's memory limit, passed to where the warehouse opens; larger queries spill to disk. */
   DUCKDB_MEMORY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 256MB or 1GB')

@@ -37,6 +37,8 @@ const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../p
 
 export interface RuntimeOptions {
   readonly warehousePath: string;
+  /** DuckDB's memory limit (DUCKDB_MEMORY_LIMIT); larger queries spill to disk. */
+  readonly duckdbMemoryLimit?: string;
   readonly brokers: readonly string[];
   readonly port: number;
   readonly host?: string;
@@ -123,7 +125,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const topics = options.topics ?? DEFAULT_TOPICS;
 
   // 1.
-  const warehouse = await openWarehouse(options.warehousePath);
+  const warehouse = await openWarehouse(
+    options.warehousePath,
+    options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {},
+  );
   if (options.adminKey) {
     const admin = await warehouse.registry.ensureAdminKey(options.adminKey, clock(), options.adminKeyMaxAgeDays ?? 365);
     const daysLeft = (new Date(admin.expiresAt).getTime() - clock().getTime()) / 86_400_000;
@@ -241,6 +246,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       reminderLeadDays: jobOptions.reminderLeadDays ?? 3,
       backupsKept: jobOptions.backupsKept ?? 7,
       codeVersion: CODE_VERSION,
+      wallClock: () => new Date(),
       ...(releaseOptions.mode === 'noise'
         ? {
             noise: {
@@ -285,6 +291,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     latestRelease: () => warehouse.releases.reader.latestId(),
     helplines: () => warehouse.registry.listHelplines(),
     completeness: (year) => warehouse.completeness(year, policy, clock()),
+    clock,
   });
   const app = createApi({
     logger: logger.child({ stage: 'api' }),

@@ -26,6 +26,8 @@ export interface DashboardDeps {
   readonly helplines: () => Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]>;
   /** Who reported which months of a year (for the secretariat's completeness page). */
   readonly completeness?: (year: number) => Promise<CompletenessReport>;
+  /** Now: how old the helpline list is, which year a page defaults to. */
+  readonly clock: () => Date;
 }
 
 export type Output = 'vl.json' | 'svg' | 'png' | 'csv';
@@ -49,8 +51,9 @@ export function createChartService(deps: DashboardDeps) {
   let helplinesSeen: { at: number; list: Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]> } | undefined;
   const helplines = () => {
     // The register changes rarely; a minute-old count is fine for a source line.
-    if (!helplinesSeen || Date.now() - helplinesSeen.at > 60_000) {
-      helplinesSeen = { at: Date.now(), list: deps.helplines() };
+    const now = deps.clock().getTime();
+    if (!helplinesSeen || now - helplinesSeen.at > 60_000) {
+      helplinesSeen = { at: now, list: deps.helplines() };
     }
     return helplinesSeen.list;
   };

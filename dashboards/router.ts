@@ -146,7 +146,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     if (!deps.completeness) throw notFound('Completeness is not available here.');
     const year = parseQuery(
       z.coerce.number().int().min(2000).max(2100),
-      req.query.year ?? new Date().getUTCFullYear(),
+      req.query.year ?? deps.clock().getUTCFullYear(),
       'Give the year, e.g. ?year=2025.',
     );
     res

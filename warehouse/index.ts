@@ -1,5 +1,5 @@
 export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
-export { type Db, openDb, WarehouseLockedError } from './db.js';
+export { type Db, type DbOptions, openDb, WarehouseLockedError } from './db.js';
 export * from './jobs/index.js';
 export type { NoiseSettings } from './protection/noise.js';
 export type { ReleaseManifest } from './protection/publish.js';

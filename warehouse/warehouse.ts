@@ -6,7 +6,7 @@
  */
 import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
-import { type Db, openDb } from './db.js';
+import { type Db, type DbOptions, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
 import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from './protection/noise.js';
 import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from './protection/publish.js';
@@ -32,8 +32,8 @@ export const DATA_TABLES = [
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function openWarehouse(path: string) {
-  const db: Db = await openDb(path);
+export async function openWarehouse(path: string, options: DbOptions = {}) {
+  const db: Db = await openDb(path, options);
   await db.transaction(async (tx) => {
     for (const sql of [
       ...SCHEMA_SQL,

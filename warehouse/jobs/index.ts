@@ -24,6 +24,8 @@ export interface JobSettings {
   readonly reminderLeadDays: number;
   readonly backupsKept: number;
   readonly codeVersion: string;
+  /** Real time, for webhook signatures (see reminders). */
+  readonly wallClock: () => Date;
   /** Scheduled releases in noise mode. */
   readonly noise?: NoiseSettings;
   /** Tests shorten the pauses between webhook attempts. */
@@ -46,6 +48,7 @@ export function createJobs(warehouse: Warehouse, settings: JobSettings): Record<
       db: warehouse.db,
       policy: settings.policy,
       leadDays: settings.reminderLeadDays,
+      wallClock: settings.wallClock,
       ...(settings.webhookRetryDelayMs !== undefined ? { retryDelayMs: settings.webhookRetryDelayMs } : {}),
     }),
     export: exportJob({ db: warehouse.db, exportsDir: join(settings.dataDir, 'exports') }),

@@ -18,6 +18,11 @@ export interface ReminderOptions {
   readonly policy: DeadlinePolicy;
   /** Days before the deadline that the "due soon" reminder goes out. */
   readonly leadDays: number;
+  /**
+   * Real time, for a post's signature and delivery time: a receiver checks a signature's freshness
+   * against its own clock, whatever time the run is scheduled by.
+   */
+  readonly wallClock: () => Date;
   /** Posts per reminder within one run, and the first pause between them (doubled each time). */
   readonly attemptsPerRun?: number;
   readonly retryDelayMs?: number;
@@ -108,7 +113,7 @@ export function remindersJob(options: ReminderOptions): Job {
         if (i > 0) await new Promise((ok) => setTimeout(ok, retryDelayMs * 2 ** (i - 1)));
         attempts++;
         figures.posts++;
-        result = await postSigned(r.url, r.secret, payload, { 'x-reminder-id': r.reminder_id }, new Date());
+        result = await postSigned(r.url, r.secret, payload, { 'x-reminder-id': r.reminder_id }, options.wallClock());
         if (result.ok) break;
       }
       const delivery = result.ok ? 'delivered' : attempts >= maxAttempts ? 'failed' : 'pending';
@@ -123,7 +128,7 @@ export function remindersJob(options: ReminderOptions): Job {
             delivery,
             attempts,
             next.toISOString(),
-            result.ok ? new Date().toISOString() : '',
+            result.ok ? options.wallClock().toISOString() : '',
             result.ok ? '' : (result.error ?? 'failed'),
           ],
         ),
