@@ -18,19 +18,18 @@ import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, JOB_NAMES, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
 import { createIdempotency } from '../ingest/idempotency.js';
-import { createTransformer } from '../transform/index.js';
 import {
   createJobRunner,
   createJobs,
   createOpsStore,
   type JobRunner,
   listExport,
-  openWarehouse,
   parseJobName,
   type Schedules,
   startScheduler,
-  type Warehouse,
-} from '../warehouse/index.js';
+} from '../jobs/index.js';
+import { createTransformer } from '../transform/index.js';
+import { openWarehouse, type Warehouse } from '../warehouse/index.js';
 import { createMetrics } from './metrics.js';
 
 const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}`;

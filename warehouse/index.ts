@@ -1,6 +1,6 @@
 export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
+export type { DeadlinePolicy, MonthStatus } from './completeness.js';
 export { type Db, type DbOptions, openDb, WarehouseLockedError } from './db.js';
-export * from './jobs/index.js';
 export type { NoiseSettings } from './protection/noise.js';
 export type { ReleaseManifest } from './protection/publish.js';
 export type { ReleaseReader } from './protection/release-query.js';

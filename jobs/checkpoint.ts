@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Db } from '../db.js';
+import type { Db } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 
 export function checkpointJob(deps: {

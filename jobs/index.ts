@@ -1,9 +1,7 @@
 /** The scheduled jobs around the warehouse, wired from what each needs. */
 import { join } from 'node:path';
-import type { JobName } from '../../domain/index.js';
-import type { DeadlinePolicy } from '../completeness.js';
-import type { NoiseSettings } from '../protection/noise.js';
-import type { Warehouse } from '../warehouse.js';
+import type { JobName } from '../domain/index.js';
+import type { DeadlinePolicy, NoiseSettings, Warehouse } from '../warehouse/index.js';
 import { checkpointJob } from './checkpoint.js';
 import { completenessJob } from './completeness-report.js';
 import { exportJob } from './export.js';

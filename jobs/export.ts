@@ -24,8 +24,8 @@ import {
   timeLevel,
   toArrow,
   toCsv,
-} from '../../domain/index.js';
-import type { Db } from '../db.js';
+} from '../domain/index.js';
+import type { Db } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 
 const COLUMNS: readonly { name: string; type: ColumnType; hxl: string; sql: string }[] = [

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AppError, JOB_NAMES, type JobName, type JobRun, type Trigger } from '../../domain/index.js';
-import type { Db } from '../db.js';
+import { AppError, JOB_NAMES, type JobName, type JobRun, type Trigger } from '../domain/index.js';
+import type { Db } from '../warehouse/index.js';
 import { acquireLock } from './lock-file.js';
 
 export interface JobContext {

@@ -1,6 +1,6 @@
 /** `completeness`: who has reported the months that are due, who is late, who is missing. */
-import { monthIn, previousMonth } from '../../domain/index.js';
-import type { DeadlinePolicy, MonthStatus } from '../completeness.js';
+import { monthIn, previousMonth } from '../domain/index.js';
+import type { DeadlinePolicy, MonthStatus } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 
 type Report = { helplines: { id: string; months: MonthStatus[] }[] };

@@ -1,7 +1,7 @@
 /** Where reminders go (a helpline's webhook) and what the outbox holds, for the admin API. */
 import { randomBytes } from 'node:crypto';
-import type { ReminderView } from '../../domain/index.js';
-import type { Db } from '../db.js';
+import type { ReminderView } from '../domain/index.js';
+import type { Db } from '../warehouse/index.js';
 
 export function createOpsStore(db: Db) {
   return {

@@ -1,7 +1,7 @@
 /** node-cron drives the runner: each job on its configured schedule, in the configured time zone. */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { JobName } from '../../domain/index.js';
+import type { JobName } from '../domain/index.js';
 import type { JobRunner } from './runner.js';
 
 export type Schedules = Partial<Record<JobName, string>>;

@@ -5,9 +5,8 @@
  * delivered on the first 2xx so it is never posted again.
  */
 import { createHash } from 'node:crypto';
-import { deadlineOf, monthIn, previousMonth } from '../../domain/index.js';
-import type { DeadlinePolicy } from '../completeness.js';
-import type { Db } from '../db.js';
+import { deadlineOf, monthIn, previousMonth } from '../domain/index.js';
+import type { Db, DeadlinePolicy } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 import { postSigned } from './webhook.js';
 
