@@ -17,7 +17,7 @@ import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimi
 import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, JOB_NAMES, type Topics } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
-import { createIdempotency } from '../ingest/idempotency.js';
+import { createIdempotency } from '../ingest/index.js';
 import {
   createJobRunner,
   createJobs,

@@ -1,4 +1,5 @@
 export { MAX_ROWS, parseCsvUpload } from './csv-upload.js';
+export { createIdempotency, type Idempotency } from './idempotency.js';
 export { parseJsonUpload } from './json-upload.js';
 export {
   createSubmissionsRouter,
