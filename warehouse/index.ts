@@ -1,10 +1,10 @@
+export type { NoiseSettings } from '../releases/noise.js';
+export type { ReleaseManifest } from '../releases/publish.js';
+export type { ReleaseReader } from '../releases/release-query.js';
+export { DEFAULT_PROTECTION, type ProtectionParams } from '../releases/suppress.js';
 export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
 export type { DeadlinePolicy, MonthStatus } from './completeness.js';
 export { type Db, type DbOptions, openDb, WarehouseLockedError } from './db.js';
-export type { NoiseSettings } from './protection/noise.js';
-export type { ReleaseManifest } from './protection/publish.js';
-export type { ReleaseReader } from './protection/release-query.js';
-export { DEFAULT_PROTECTION, type ProtectionParams } from './protection/suppress.js';
 export { hashKey, newKey, type Registry } from './registry.js';
 export type { AcceptedSubmission, SubmissionRecord, SubmissionStore } from './submissions.js';
 export { ACCOUNT_TABLES, DATA_TABLES, openWarehouse, type Warehouse } from './warehouse.js';

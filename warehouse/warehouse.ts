@@ -5,14 +5,14 @@
  *     → create tables → expose: load target (transform), registry, submissions, trends (api)
  */
 import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
+import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from '../releases/noise.js';
+import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from '../releases/publish.js';
+import { checkRegime } from '../releases/regime.js';
+import { createReleaseReader } from '../releases/release-query.js';
+import type { ProtectionParams } from '../releases/suppress.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, type DbOptions, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
-import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from './protection/noise.js';
-import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from './protection/publish.js';
-import { checkRegime } from './protection/regime.js';
-import { createReleaseReader } from './protection/release-query.js';
-import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
 import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, OPS_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { createSubmissionStore } from './submissions.js';

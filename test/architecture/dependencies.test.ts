@@ -34,7 +34,7 @@ function stageOf(file: string): string | undefined {
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;(=])import\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
-export interface Edge {
+interface Edge {
   readonly file: string;
   readonly target: string;
   /** `stage:<name>` for a file of the tree, else the package (`express`, `node:http`). */
@@ -43,7 +43,7 @@ export interface Edge {
   readonly path?: string;
 }
 
-export function edgesOf(file: string, text: string): Edge[] {
+function edgesOf(file: string, text: string): Edge[] {
   const edges: Edge[] = [];
   for (const m of text.matchAll(IMPORT)) {
     const target = m[1] ?? m[2] ?? m[3];
@@ -63,7 +63,7 @@ export function edgesOf(file: string, text: string): Edge[] {
 }
 
 /** Every broken rule of one edge, in words. */
-export function violations(edge: Edge): string[] {
+function violations(edge: Edge): string[] {
   const fromStage = stageOf(edge.file);
   if (!fromStage) return [];
   const stage = STAGES[fromStage];

@@ -20,9 +20,9 @@ import {
   releaseCellKey,
   type TrendsQuery,
   timeLevel,
-} from '../../domain/index.js';
-import type { Db } from '../db.js';
-import { lowerBound, upperBound } from '../trends.js';
+} from '../domain/index.js';
+import type { Db } from '../warehouse/db.js';
+import { lowerBound, upperBound } from '../warehouse/trends.js';
 import { ownerOf } from './noise.js';
 import { alphaOf, sumMargin95 } from './noise-error.js';
 

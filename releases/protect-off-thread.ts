@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { AppError } from '../../domain/index.js';
+import { AppError } from '../domain/index.js';
 import type { Cube } from './cube.js';
 import { type PreviousRelease, type ProtectionParams, protect, type SuppressionResult } from './suppress.js';
 

@@ -5,8 +5,8 @@
  * that month is refused — unless the secretariat names the override and a reason, which the new
  * release's manifest then carries for everyone to see.
  */
-import { AppError } from '../../domain/index.js';
-import type { Db } from '../db.js';
+import { AppError } from '../domain/index.js';
+import type { Db } from '../warehouse/db.js';
 
 export type ReleaseMode = 'suppression' | 'noise';
 

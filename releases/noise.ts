@@ -24,11 +24,13 @@ import {
   releaseCellKey,
   type TableSpec,
   type TimeLevel,
-} from '../../domain/index.js';
-import type { Db } from '../db.js';
-import { sampleDiscreteLaplace } from '../privacy/discrete-laplace.js';
-import { LEDGER_SQL, overspent, spentPerMonth } from '../privacy/ledger.js';
-import { apportion, clampAtZero } from '../privacy/post-process.js';
+} from '../domain/index.js';
+import type { Db } from '../warehouse/db.js';
+import { buildCube } from './cube.js';
+import { alphaOf, margin95 } from './noise-error.js';
+import { sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
+import { LEDGER_SQL, overspent, spentPerMonth } from './privacy/ledger.js';
+import { apportion, clampAtZero } from './privacy/post-process.js';
 import {
   compare,
   divInt,
@@ -38,9 +40,7 @@ import {
   rational,
   sum,
   toDecimalString,
-} from '../privacy/rational.js';
-import { buildCube } from './cube.js';
-import { alphaOf, margin95 } from './noise-error.js';
+} from './privacy/rational.js';
 import { type ReleaseManifest, releaseSpanAndId, storeCells, storeReporting } from './publish.js';
 import type { RegimeOverride } from './regime.js';
 

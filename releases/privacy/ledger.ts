@@ -2,7 +2,7 @@
  * The privacy-budget ledger. The privacy unit is one child-case in one helpline-month; each noise
  * release spends its ε on every month it covers; a month's spending may not pass its budget.
  */
-import type { Tx } from '../db.js';
+import type { Tx } from '../../warehouse/db.js';
 import { add, compare, parseRational, type Rational, rational, sub } from './rational.js';
 
 export const LEDGER_SQL = [

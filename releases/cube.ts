@@ -23,8 +23,8 @@ import {
   ROLLUPS,
   releaseCellKey,
   timeLevel,
-} from '../../domain/index.js';
-import type { Db } from '../db.js';
+} from '../domain/index.js';
+import type { Db } from '../warehouse/db.js';
 
 export interface CubeCell {
   value: number;

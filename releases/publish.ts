@@ -10,8 +10,8 @@
  *      report in one transaction: frozen from then on
  */
 import { createHash } from 'node:crypto';
-import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '../../domain/index.js';
-import type { Db, Tx } from '../db.js';
+import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '../domain/index.js';
+import type { Db, Tx } from '../warehouse/db.js';
 import { buildCube } from './cube.js';
 import type { NoisePrivacy } from './noise.js';
 import { protectOffThread } from './protect-off-thread.js';

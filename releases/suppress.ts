@@ -12,7 +12,7 @@
  *   4. the same with integer variables (an integer attacker can be sharper than the LP)
  *   5. the same for each helpline as an insider who knows its own cells (LP); back to 3 if it widened
  */
-import { findHarmType, parseReleaseCellKey } from '../../domain/index.js';
+import { findHarmType, parseReleaseCellKey } from '../domain/index.js';
 import { auditIntervals, blocks, type Equation, type Interval } from './audit.js';
 import type { Cube } from './cube.js';
 
