@@ -4,8 +4,10 @@ import { z } from 'zod';
 import {
   forbidden,
   notFound,
+  type PrivacyBudget,
   PrivacyBudgetSchema,
   ReleaseAnswerSchema,
+  type ReleaseManifest,
   ReleaseManifestSchema,
   ReleaseRequestSchema,
   ReleasesAnswerSchema,
@@ -20,11 +22,11 @@ export interface ReleaseAdmin {
     baseUrl?: string;
     noise?: { epsilon: string; split?: Record<string, string>; reconcile?: boolean; budgetPerMonth: string };
     regimeOverride?: { reason: string };
-  }): Promise<unknown>;
+  }): Promise<ReleaseManifest & { reused?: true }>;
   /** The privacy-budget ledger (noise releases). */
-  budget?(budgetPerMonth: string): Promise<unknown>;
-  list(): Promise<unknown[]>;
-  reader: { manifest(id: string): Promise<unknown> };
+  budget?(budgetPerMonth: string): Promise<PrivacyBudget>;
+  list(): Promise<ReleaseManifest[]>;
+  reader: { manifest(id: string): Promise<ReleaseManifest | undefined> };
   /** A release's export files (undefined until the export job has written them) and where they are. */
   exports?: { list(id: string): Promise<readonly ExportFile[] | undefined>; dir: string };
 }
@@ -70,7 +72,7 @@ export function createReleasesRouter(
     // The manifest never changes; the export files appear once the export job has run.
     res
       .set('Cache-Control', files ? 'public, max-age=86400, immutable' : 'public, max-age=60')
-      .json({ ...(manifest as object), exports });
+      .json({ ...manifest, exports });
   });
   router.get('/v1/releases/:id/files/*file', async (req, res) => {
     const id = String(req.params.id);
@@ -98,7 +100,7 @@ export function createReleasesRouter(
       string,
       number
     >;
-    const manifest = (await releases.publish({
+    const manifest = await releases.publish({
       now: clock(),
       params,
       codeVersion,
@@ -114,7 +116,7 @@ export function createReleasesRouter(
             },
           }
         : {}),
-    })) as { id: string; reused?: boolean };
+    });
     // The same request on the same data gives the same release: no new noise, no new charge.
     res
       .status(manifest.reused ? 200 : 201)

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   forbidden,
   type ReleasedTrendCell,
+  type ReleaseManifest,
   type TrendCell,
   type TrendRow,
   type TrendsAnswer,
@@ -37,7 +38,7 @@ export interface ReleaseSource {
   query(
     releaseId: string | undefined,
     q: TrendsQuery,
-  ): Promise<{ release: { id: string; manifest: unknown }; cells: ReleasedTrendCell[] }>;
+  ): Promise<{ release: { id: string; manifest: ReleaseManifest }; cells: ReleasedTrendCell[] }>;
 }
 
 export function parseTrendsQuery(query: Request['query']): TrendsQuery {
@@ -58,18 +59,14 @@ function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[
 
 export async function answerFromRelease(source: ReleaseSource, q: TrendsQuery): Promise<TrendsAnswer> {
   const { release, cells } = await source.query(q.release, q);
-  const manifest = release.manifest as {
-    protection?: Record<string, unknown>;
-    citation?: string;
-    span?: { from: string; to: string };
-  };
+  const { manifest } = release;
   return {
     release: release.id,
     by: q.by,
     split: q.split ?? null,
-    protection: manifest.protection ?? null,
-    citation: manifest.citation ?? null,
-    coverage: manifest.span ?? null,
+    protection: manifest.protection,
+    citation: manifest.citation,
+    coverage: manifest.span,
     rows: rowsOf(q, cells),
   };
 }

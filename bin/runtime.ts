@@ -28,8 +28,9 @@ import {
   type Schedules,
   startScheduler,
 } from '../jobs/index.js';
+import { type PublishingWarehouse, type PublishOptions, withReleases } from '../releases/index.js';
 import { createTransformer } from '../transform/index.js';
-import { openWarehouse, type Warehouse } from '../warehouse/index.js';
+import { openWarehouse } from '../warehouse/index.js';
 import { createMetrics } from './metrics.js';
 
 const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}`;
@@ -83,7 +84,7 @@ export interface JobOptions {
 
 export interface Runtime {
   readonly url: string;
-  readonly warehouse: Warehouse;
+  readonly warehouse: PublishingWarehouse;
   readonly topics: Topics;
   readonly jobs: JobRunner;
   stop(): Promise<void>;
@@ -124,9 +125,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const topics = options.topics ?? DEFAULT_TOPICS;
 
   // 1.
-  const warehouse = await openWarehouse(
-    options.warehousePath,
-    options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {},
+  const warehouse = withReleases(
+    await openWarehouse(
+      options.warehousePath,
+      options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {},
+    ),
+    { logger: logger.child({ stage: 'releases' }) },
   );
   if (options.adminKey) {
     const admin = await warehouse.registry.ensureAdminKey(options.adminKey, clock(), options.adminKeyMaxAgeDays ?? 365);
@@ -275,7 +279,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const releases = {
     ...warehouse.releases,
     // A release published through the API is exported too.
-    async publish(o: Parameters<Warehouse['releases']['publish']>[0]) {
+    async publish(o: PublishOptions) {
       const manifest = await warehouse.releases.publish(o);
       void runner.run('export', { trigger: 'chained', args: { release: manifest.id } });
       return manifest;

@@ -100,34 +100,72 @@ export const SubmissionDetailSchema = SubmissionViewSchema.extend({ cellValues: 
 export const SubmissionRecordSchema = SubmissionViewSchema.extend({ contentHash: z.string() });
 export type SubmissionRecord = z.infer<typeof SubmissionRecordSchema>;
 
+const Count = z.number().int().min(0);
+const ReleaseModeSchema = z.enum(['suppression', 'noise']);
+
+/** Noise mode: the mechanism, ε, its split over the tables and the budget (releases/privacy). */
+export const NoisePrivacySchema = z.object({
+  mechanism: z.string(),
+  unit: z.string(),
+  epsilon: z.string(),
+  budgetPerMonth: z.string(),
+  tables: z.array(z.object({ id: z.string(), epsilon: z.string(), sensitivity: z.number(), margin95: z.number() })),
+  reconciled: z.boolean(),
+  displayBelow: z.number().int(),
+  inputHash: z.string(),
+});
+export type NoisePrivacy = z.infer<typeof NoisePrivacySchema>;
+
+/** Published over months the other method had published, by the secretariat's decision. */
+export const RegimeOverrideSchema = z
+  .object({
+    reason: z.string(),
+    /** The other method's releases whose months this one overlaps. */
+    overlaps: z.array(z.object({ id: z.string(), mode: ReleaseModeSchema, from: z.string(), to: z.string() })),
+  })
+  .meta({ description: 'published over months the other protection method had published, and why' });
+export type RegimeOverride = z.infer<typeof RegimeOverrideSchema>;
+
 export const ReleaseManifestSchema = z
   .object({
     id: z.string(),
     createdAt: z.string(),
-    mode: z.enum(['suppression', 'noise']),
-    privacy: z.record(z.string(), z.unknown()).optional(),
+    mode: ReleaseModeSchema,
+    privacy: NoisePrivacySchema.optional(),
     span: z.object({ from: z.string(), to: z.string() }),
-    protection: z.record(z.string(), z.unknown()),
+    protection: z.union([
+      z.object({
+        method: z.string(),
+        threshold: Count.meta({ description: 'Counts 1…threshold are withheld' }),
+        sensitiveThreshold: Count.meta({ description: 'For sexual violence and the OCSEA rollup' }),
+        protectionLevel: Count.meta({ description: "The attacker's range for a withheld cell is at least this wide" }),
+      }),
+      z.object({ method: z.string(), displayBelow: Count, epsilon: z.string() }),
+    ]),
     tables: z.array(z.object({ id: z.string(), title: z.string() })),
-    cells: z.number().int(),
-    withheld: z.record(z.string(), z.unknown()),
-    audit: z.record(z.string(), z.unknown()),
-    helplines: z.number().int(),
+    cells: Count,
+    withheld: z.object({
+      total: Count,
+      primary: Count.meta({ description: 'Small counts, insider remainders and revision differences' }),
+      carried: Count.meta({ description: 'Withheld in an earlier release, so withheld again' }),
+      secondary: Count.meta({ description: 'Extra cells withheld so the others cannot be recovered' }),
+      byReason: z.record(z.string(), Count),
+    }),
+    audit: z.object({
+      passed: z.boolean(),
+      rounds: Count,
+      cellsAudited: Count,
+      narrowestRange: z.number().nullable(),
+    }),
+    helplines: Count,
     previousRelease: z.string().nullable(),
     codeVersion: z.string(),
     checksum: z.string(),
     citation: z.string(),
-    regimeOverride: z
-      .object({
-        reason: z.string(),
-        overlaps: z.array(
-          z.object({ id: z.string(), mode: z.enum(['suppression', 'noise']), from: z.string(), to: z.string() }),
-        ),
-      })
-      .optional()
-      .meta({ description: 'published over months the other protection method had published, and why' }),
+    regimeOverride: RegimeOverrideSchema.optional(),
   })
   .meta({ id: 'ReleaseManifest' });
+export type ReleaseManifest = z.infer<typeof ReleaseManifestSchema>;
 
 export const CompletenessSchema = z
   .object({
@@ -181,3 +219,4 @@ export const PrivacyBudgetSchema = z
     ),
   })
   .meta({ id: 'PrivacyBudget' });
+export type PrivacyBudget = z.infer<typeof PrivacyBudgetSchema>;

@@ -1,7 +1,16 @@
-/** The scheduled jobs around the warehouse, wired from what each needs. */
+/**
+ * The scheduled work (node-cron) around the warehouse and its releases:
+ *
+ *   scheduler (cron, time zone) → runner (lock file per job, retries, job_runs) → the job:
+ *     publish-release → export (chained) · completeness · reminders (signed webhooks) · checkpoint (backups)
+ *
+ * In: a warehouse with its releases, settings and clocks from bin/. Out: runs recorded in
+ * `job_runs`, export files and backups on disk, reminder posts; each job also runs on request.
+ */
 import { join } from 'node:path';
 import type { JobName } from '../domain/index.js';
-import type { DeadlinePolicy, NoiseSettings, Warehouse } from '../warehouse/index.js';
+import type { NoiseSettings, PublishingWarehouse } from '../releases/index.js';
+import type { DeadlinePolicy } from '../warehouse/index.js';
 import { checkpointJob } from './checkpoint.js';
 import { completenessJob } from './completeness-report.js';
 import { exportJob } from './export.js';
@@ -30,7 +39,7 @@ export interface JobSettings {
   readonly webhookRetryDelayMs?: number;
 }
 
-export function createJobs(warehouse: Warehouse, settings: JobSettings): Record<JobName, Job> {
+export function createJobs(warehouse: PublishingWarehouse, settings: JobSettings): Record<JobName, Job> {
   return {
     'publish-release': publishReleaseJob({
       publish: (o) => warehouse.releases.publish(o),

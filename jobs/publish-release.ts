@@ -2,7 +2,7 @@
  * `publish-release`: freezes the protected tables as this month's release, once a month. A second
  * run in the same month changes nothing unless asked to (`force`), which makes a revision (.2).
  */
-import type { NoiseSettings, ReleaseManifest } from '../warehouse/index.js';
+import type { NoiseSettings, ReleaseManifest } from '../releases/index.js';
 import type { Job } from './runner.js';
 
 export interface PublishDeps {

@@ -24,7 +24,7 @@ import {
   releaseCellKey,
   timeLevel,
 } from '../domain/index.js';
-import type { Db } from '../warehouse/db.js';
+import { type Db, periodBetween } from '../warehouse/index.js';
 
 export interface CubeCell {
   value: number;
@@ -121,7 +121,7 @@ export async function buildCube(
             if (track) cell.contributions.set(helpline, (cell.contributions.get(helpline) ?? 0) + n);
           }
   };
-  const inSpan = `period BETWEEN '${span.from}' AND '${span.to}'`;
+  const inSpan = periodBetween(span);
   const byGroupMonth = await db.all<{
     h: string;
     country: string;
@@ -130,20 +130,23 @@ export async function buildCube(
     period: string;
     n: bigint;
   }>(
-    `SELECT helpline_id AS h, country, region, harm_group AS g, period, sum(count) AS n FROM facts WHERE ${inSpan} GROUP BY ALL`,
+    `SELECT helpline_id AS h, country, region, harm_group AS g, period, sum(count) AS n FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
+    inSpan.params,
   );
   for (const r of byGroupMonth) {
     add(r.h, [r.country, r.region, 'world'], [r.g, 'all'], [r.period, r.period.slice(0, 4)], ['all'], Number(r.n));
   }
   const byTypeYear = await db.all<{ h: string; region: string; harm: string; y: string; n: bigint }>(
-    `SELECT helpline_id AS h, region, harm, substr(period, 1, 4) AS y, sum(count) AS n FROM facts WHERE ${inSpan} GROUP BY ALL`,
+    `SELECT helpline_id AS h, region, harm, substr(period, 1, 4) AS y, sum(count) AS n FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
+    inSpan.params,
   );
   // Types only feed the type-level cells (groups and 'all' came from the group base).
   for (const r of byTypeYear) add(r.h, [r.region, 'world'], [r.harm], [r.y], ['all'], Number(r.n));
   if (OCSEA) {
     const byOcsea = await db.all<{ h: string; country: string; region: string; period: string; n: bigint }>(
       `SELECT helpline_id AS h, country, region, period, sum(count) AS n FROM facts
-        WHERE ${inSpan} AND harm IN (${OCSEA.types.map((t) => `'${t}'`).join(', ')}) GROUP BY ALL`,
+        WHERE ${inSpan.sql} AND harm IN (${OCSEA.types.map((t) => `'${t}'`).join(', ')}) GROUP BY ALL`,
+      inSpan.params,
     );
     for (const r of byOcsea)
       add(r.h, [r.country, r.region, 'world'], [OCSEA.code], [r.period, r.period.slice(0, 4)], ['all'], Number(r.n));
@@ -151,7 +154,8 @@ export async function buildCube(
   for (const kind of Object.keys(DIM_VALUES) as DimKind[]) {
     const rows = await db.all<{ h: string; region: string; g: string; y: string; v: string; n: bigint }>(
       `SELECT helpline_id AS h, region, harm_group AS g, substr(period, 1, 4) AS y, ${DIM_COLUMN[kind]} AS v, sum(count) AS n
-         FROM facts WHERE ${inSpan} GROUP BY ALL`,
+         FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
+      inSpan.params,
     );
     for (const r of rows) add(r.h, [r.region, 'world'], [r.g, 'all'], [r.y], [`${kind}=${r.v}`], Number(r.n));
   }

@@ -18,6 +18,7 @@ import {
   geoLevel,
   type HarmLevel,
   monthsBetween,
+  type NoisePrivacy,
   parseReleaseCellKey,
   publishingTable,
   RELEASE_TABLES,
@@ -25,11 +26,11 @@ import {
   type TableSpec,
   type TimeLevel,
 } from '../domain/index.js';
-import type { Db } from '../warehouse/db.js';
+import type { Db } from '../warehouse/index.js';
 import { buildCube } from './cube.js';
 import { alphaOf, margin95 } from './noise-error.js';
 import { sampleDiscreteLaplace } from './privacy/discrete-laplace.js';
-import { LEDGER_SQL, overspent, spentPerMonth } from './privacy/ledger.js';
+import { overspent, spentPerMonth } from './privacy/ledger.js';
 import { apportion, clampAtZero } from './privacy/post-process.js';
 import {
   compare,
@@ -44,8 +45,6 @@ import {
 import { type ReleaseManifest, releaseSpanAndId, storeCells, storeReporting } from './publish.js';
 import type { RegimeOverride } from './regime.js';
 
-export { LEDGER_SQL };
-
 export interface NoiseSettings {
   /** Total ε of the release, e.g. "1" or "0.5". */
   readonly epsilon: string;
@@ -57,16 +56,7 @@ export interface NoiseSettings {
   readonly budgetPerMonth: string;
 }
 
-export interface NoisePrivacy {
-  readonly mechanism: string;
-  readonly unit: string;
-  readonly epsilon: string;
-  readonly budgetPerMonth: string;
-  readonly tables: readonly { id: string; epsilon: string; sensitivity: number; margin95: number }[];
-  readonly reconciled: boolean;
-  readonly displayBelow: number;
-  readonly inputHash: string;
-}
+export type { NoisePrivacy };
 
 const GEO: GeoLevel[] = ['country', 'region', 'world'];
 const HARM: HarmLevel[] = ['type', 'group', 'all', 'rollup'];

@@ -10,50 +10,14 @@
  *      report in one transaction: frozen from then on
  */
 import { createHash } from 'node:crypto';
-import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES } from '../domain/index.js';
-import type { Db, Tx } from '../warehouse/db.js';
+import { AppError, lastFullMonth, parseReleaseCellKey, RELEASE_TABLES, type ReleaseManifest } from '../domain/index.js';
+import type { Db, Tx } from '../warehouse/index.js';
 import { buildCube } from './cube.js';
-import type { NoisePrivacy } from './noise.js';
 import { protectOffThread } from './protect-off-thread.js';
 import type { RegimeOverride } from './regime.js';
 import { DEFAULT_PROTECTION, type PreviousRelease, type ProtectionParams } from './suppress.js';
 
-export interface ReleaseManifest {
-  readonly id: string;
-  readonly createdAt: string;
-  readonly mode: 'suppression' | 'noise';
-  readonly span: { readonly from: string; readonly to: string };
-  readonly protection: (ProtectionParams | { readonly displayBelow: number; readonly epsilon: string }) & {
-    readonly method: string;
-  };
-  /** Noise mode: the mechanism, ε, its split and the budget (see privacy/). */
-  readonly privacy?: NoisePrivacy;
-  readonly tables: readonly { id: string; title: string }[];
-  readonly cells: number;
-  readonly withheld: {
-    readonly total: number;
-    /** Small counts, insider remainders and revision differences. */
-    readonly primary: number;
-    /** Withheld in an earlier release, so withheld again. */
-    readonly carried: number;
-    /** Extra cells withheld so the others cannot be recovered. */
-    readonly secondary: number;
-    readonly byReason: Record<string, number>;
-  };
-  readonly audit: {
-    readonly passed: boolean;
-    readonly rounds: number;
-    readonly cellsAudited: number;
-    readonly narrowestRange: number | null;
-  };
-  readonly helplines: number;
-  readonly previousRelease: string | null;
-  readonly codeVersion: string;
-  readonly checksum: string;
-  readonly citation: string;
-  /** Published over months the other method had published, by the secretariat's decision. */
-  readonly regimeOverride?: RegimeOverride;
-}
+export type { ReleaseManifest };
 
 const ISO_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -114,6 +78,8 @@ export async function publishRelease(
     codeVersion: string;
     baseUrl?: string;
     regimeOverride?: RegimeOverride;
+    /** Where a failed protection worker is reported. */
+    logger?: Parameters<typeof protectOffThread>[3];
   },
 ): Promise<ReleaseManifest> {
   const params: ProtectionParams = { ...DEFAULT_PROTECTION, ...options.params };
@@ -123,7 +89,7 @@ export async function publishRelease(
   // One snapshot: loads may continue meanwhile, but the cube sees one consistent state.
   const cube = await db.snapshot((reader) => buildCube(reader, { from, to }));
   const prior = await previousRelease(db);
-  const result = await protectOffThread(cube, params, prior?.previous);
+  const result = await protectOffThread(cube, params, prior?.previous, options.logger);
   // 4.
   if (!result.passed) {
     throw new AppError(

@@ -5,22 +5,13 @@
  * that month is refused — unless the secretariat names the override and a reason, which the new
  * release's manifest then carries for everyone to see.
  */
-import { AppError } from '../domain/index.js';
-import type { Db } from '../warehouse/db.js';
+import { AppError, type RegimeOverride } from '../domain/index.js';
+import type { Db } from '../warehouse/index.js';
 
 export type ReleaseMode = 'suppression' | 'noise';
 
 /** What a release that crossed regimes says about it in its manifest. */
-export interface RegimeOverride {
-  readonly reason: string;
-  /** The other method's releases whose months this one overlaps. */
-  readonly overlaps: readonly {
-    readonly id: string;
-    readonly mode: ReleaseMode;
-    readonly from: string;
-    readonly to: string;
-  }[];
-}
+export type { RegimeOverride };
 
 export async function checkRegime(
   db: Db,

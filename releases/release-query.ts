@@ -17,12 +17,13 @@ import {
   harmLevel,
   publishingTable,
   type ReleasedTrendCell,
+  type ReleaseManifest,
   releaseCellKey,
   type TrendsQuery,
   timeLevel,
 } from '../domain/index.js';
-import type { Db } from '../warehouse/db.js';
-import { lowerBound, upperBound } from '../warehouse/trends.js';
+import type { Db } from '../warehouse/index.js';
+import { lowerBound, upperBound } from '../warehouse/index.js';
 import { ownerOf } from './noise.js';
 import { alphaOf, sumMargin95 } from './noise-error.js';
 
@@ -34,7 +35,7 @@ interface LoadedRelease {
   readonly years: string[];
   readonly countries: string[];
   readonly regionOf: Map<string, string>;
-  readonly manifest: unknown;
+  readonly manifest: ReleaseManifest;
   /** Noise releases: each cell's noise parameter ε/Δ, for the 95% margins. */
   readonly alphaOf?: (key: string) => number;
 }
@@ -76,10 +77,8 @@ export function createReleaseReader(db: Db) {
       'SELECT DISTINCT country, region FROM helplines',
     );
     const sortedMonths = [...months].sort();
-    const manifest = JSON.parse(head[0].manifest) as {
-      mode?: string;
-      privacy?: { tables: { id: string; epsilon: string; sensitivity: number }[] };
-    };
+    // Written by publish from the same schema; read back as it was stored.
+    const manifest = JSON.parse(head[0].manifest) as ReleaseManifest;
     const alphaByTable = new Map(
       (manifest.privacy?.tables ?? []).map((t) => [t.id, alphaOf(t.epsilon, t.sensitivity)] as const),
     );

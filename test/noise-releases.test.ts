@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChart } from '../dashboards/index.js';
 import { ChartParamsSchema, TrendsAnswerSchema } from '../domain/index.js';
-import type { Warehouse } from '../warehouse/index.js';
+import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 

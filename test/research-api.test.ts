@@ -11,7 +11,7 @@ import { tableFromIPC } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandHarmCode, ProblemSchema, TrendsAnswerSchema } from '../domain/index.js';
-import type { Warehouse } from '../warehouse/index.js';
+import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 

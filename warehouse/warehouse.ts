@@ -2,19 +2,25 @@
  * The warehouse: one DuckDB file owned by this process.
  *
  *   open file (DuckDB's lock: a second process gets WarehouseLockedError)
- *     → create tables → expose: load target (transform), registry, submissions, trends (api)
+ *     → create tables → expose: load target (transform), registry, submissions, trends, completeness
+ *
+ * Storage and loads only: publication (releases/) and the scheduled work (jobs/) build on `db`.
  */
 import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
-import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from '../releases/noise.js';
-import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from '../releases/publish.js';
-import { checkRegime } from '../releases/regime.js';
-import { createReleaseReader } from '../releases/release-query.js';
-import type { ProtectionParams } from '../releases/suppress.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, type DbOptions, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, OPS_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import {
+  ACCOUNT_SQL,
+  AGGREGATE_SQL,
+  LEDGER_SQL,
+  LOCK_SQL,
+  OPS_SQL,
+  RELEASE_SQL,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+} from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
@@ -59,43 +65,9 @@ export async function openWarehouse(path: string, options: DbOptions = {}) {
     // concurrently) wait and then go in together, in one transaction; a lone batch goes at once.
     applyBatch: (batch) => loads.add(batch),
   };
-  const releaseReader = createReleaseReader(db);
-  let publishing: Promise<unknown> = Promise.resolve();
   return {
     db,
     registry,
-    releases: {
-      /** One publication at a time: two would both take the same id. */
-      publish(options: {
-        now: Date;
-        params?: Partial<ProtectionParams>;
-        codeVersion: string;
-        baseUrl?: string;
-        /** Noise mode (differential privacy) instead of suppression. */
-        noise?: NoiseSettings;
-        /** Publish over months the other method published, for this reason (shown in the manifest). */
-        regimeOverride?: { reason: string };
-      }): Promise<ReleaseManifest & { reused?: true }> {
-        const { noise, regimeOverride: asked, ...rest } = options;
-        const run = publishing.then(async () => {
-          try {
-            const span = await releaseSpanAndId(db, rest.now);
-            const regimeOverride = await checkRegime(db, noise ? 'noise' : 'suppression', span, asked);
-            const given = { ...rest, ...(regimeOverride ? { regimeOverride } : {}) };
-            if (!noise) return await publishRelease(db, given);
-            const { manifest, reused } = await publishNoiseRelease(db, { ...given, noise });
-            return reused ? { ...manifest, reused: true as const } : manifest;
-          } finally {
-            releaseReader.forgetLatest();
-          }
-        });
-        publishing = run.catch(() => {});
-        return run;
-      },
-      list: () => listReleases(db),
-      budget: (budgetPerMonth: string) => budgetReport(db, budgetPerMonth),
-      reader: releaseReader,
-    },
     submissions: createSubmissionStore(db),
     loadTarget,
     trends: (q: TrendsQuery) => queryTrends(db, q),

@@ -2,23 +2,8 @@
  * The privacy-budget ledger. The privacy unit is one child-case in one helpline-month; each noise
  * release spends its ε on every month it covers; a month's spending may not pass its budget.
  */
-import type { Tx } from '../../warehouse/db.js';
+import type { Tx } from '../../warehouse/index.js';
 import { add, compare, parseRational, type Rational, rational, sub } from './rational.js';
-
-export const LEDGER_SQL = [
-  `CREATE TABLE IF NOT EXISTS privacy_ledger (
-     release_id VARCHAR NOT NULL,
-     table_id VARCHAR NOT NULL,
-     epsilon VARCHAR NOT NULL,
-     span_from VARCHAR NOT NULL,
-     span_to VARCHAR NOT NULL,
-     created_at TIMESTAMPTZ NOT NULL,
-     PRIMARY KEY (release_id, table_id)
-   )`,
-  `CREATE TABLE IF NOT EXISTS noise_draws (
-     release_id VARCHAR NOT NULL, geo VARCHAR NOT NULL, harm VARCHAR NOT NULL, period VARCHAR NOT NULL,
-     dim VARCHAR NOT NULL, noise BIGINT NOT NULL)`,
-];
 
 export interface Overspend {
   readonly month: string;
