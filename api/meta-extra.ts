@@ -2,9 +2,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
-import { z } from 'zod';
 import { type Completeness, CompletenessQuerySchema, CompletenessSchema } from '../domain/index.js';
-import { ARROW_STREAM, type Cell, negotiate, sendTable } from './formats.js';
+import { type Cell, negotiate, sendTable, tableAnswer } from './formats.js';
 import { documentPaths, html, parseQuery, problem, text } from './http/index.js';
 
 export function createCompletenessRouter(
@@ -87,14 +86,7 @@ export const completenessPaths = documentPaths({
   summary: 'Which helplines reported which months, and on time',
   request: { query: CompletenessQuerySchema },
   responses: {
-    200: {
-      description: 'OK',
-      content: {
-        'application/json': { schema: CompletenessSchema },
-        'text/csv': { schema: z.string() },
-        [ARROW_STREAM]: { schema: z.string() },
-      },
-    },
+    200: tableAnswer(CompletenessSchema, 'OK'),
     400: problem('Invalid year'),
   },
 });

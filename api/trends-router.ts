@@ -7,7 +7,6 @@
  */
 import { type Request, type Response, Router } from 'express';
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
 import {
   forbidden,
   type ReleasedTrendCell,
@@ -20,13 +19,13 @@ import {
   TrendsQuerySchema,
 } from '../domain/index.js';
 import {
-  ARROW_STREAM,
   type Cell,
   type Format,
   negotiate,
   type RenderedTable,
   renderTable,
   sendRendered,
+  tableAnswer,
 } from './formats.js';
 import { documentPaths, parseQuery, principalOf, problem } from './http/index.js';
 
@@ -138,15 +137,10 @@ export const trendsPaths = documentPaths({
   summary: 'Cases over time from a protected release',
   request: { query: TrendsQuerySchema },
   responses: {
-    200: {
-      description: 'Rows; withheld values are null with suppressed: true',
-      headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
-      content: {
-        'application/json': { schema: TrendsAnswerSchema },
-        'text/csv': { schema: z.string() },
-        [ARROW_STREAM]: { schema: z.string().meta({ format: 'binary' }) },
-      },
-    },
+    200: tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', {
+      ETag: { schema: { type: 'string' } },
+      'Cache-Control': { schema: { type: 'string' } },
+    }),
     304: { description: 'Not modified (If-None-Match)' },
     400: problem('Invalid parameter, or a cut the release plan does not publish'),
     403: problem('release=live without the admin key'),
