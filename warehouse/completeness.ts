@@ -3,7 +3,7 @@
  * the secretariat's time zone; it is on time when its first accepted version arrived before the end
  * of day `deadlineDay` of the following month, in that zone.
  */
-import { deadlineOf, monthIn, nextMonth } from '../domain/index.js';
+import { type Completeness, deadlineOf, monthIn, nextMonth } from '../domain/index.js';
 import type { Db } from './db.js';
 
 export interface DeadlinePolicy {
@@ -13,17 +13,10 @@ export interface DeadlinePolicy {
 
 const DAY = 86_400_000;
 
-export interface MonthStatus {
-  readonly period: string;
-  readonly reported: boolean;
-  readonly onTime: boolean | null;
-  readonly arrivedAt: string | null;
-  readonly dueBy: string;
-  /** Whole days after the deadline it arrived, or (not reported) has been overdue; 0 when on time. */
-  readonly daysLate: number | null;
-}
+/** One helpline-month of the answer (domain's CompletenessSchema is the one source). */
+export type MonthStatus = Completeness['helplines'][number]['months'][number];
 
-export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date) {
+export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date): Promise<Completeness> {
   const helplines = await db.all<{ id: string; name: string; country: string; region: string; created: string }>(
     `SELECT id, name, country, region, strftime(created_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS created
        FROM helplines ORDER BY id`,
