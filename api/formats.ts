@@ -88,13 +88,6 @@ export function sendRendered(res: Response, table: RenderedTable): void {
   res.vary('Accept').type(table.type).set(table.headers).send(table.body);
 }
 
-export function sendTable(
-  res: Response,
-  format: Format,
-  json: unknown,
-  columns: readonly { name: string; type: ColumnType }[],
-  rows: readonly Record<string, Cell>[],
-  options: { filename: string; metadata?: Record<string, string> },
-): void {
-  sendRendered(res, renderTable(format, json, columns, rows, options));
+export function sendTable(res: Response, ...table: Parameters<typeof renderTable>): void {
+  sendRendered(res, renderTable(...table));
 }
