@@ -3,24 +3,34 @@
  * A helpline key is shown once, at creation or rotation, and stored only as a hash.
  */
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import {
+  AdminKeyAnswerSchema,
   type ApiKeyView,
   AppError,
   findCountry,
   forbidden,
+  HelplineAnswerSchema,
   HelplineIdSchema,
   type HelplineInfo,
+  HelplineMappingsAnswerSchema,
+  HelplinesAnswerSchema,
   KEY_GRACE_DAYS,
+  KeysAnswerSchema,
   type Mappings,
   MappingsSchema,
   NewAdminKeySchema,
+  NewHelplineAnswerSchema,
   NewHelplineSchema,
   notFound,
+  RevokedAnswerSchema,
   RevokeKeySchema,
+  RotatedKeyAnswerSchema,
   RotateKeySchema,
+  UnlockAnswerSchema,
   UnlockSchema,
 } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from './http/index.js';
 
 export interface AdminRegistry {
   addHelpline(h: HelplineInfo, now: Date): Promise<{ key: string }>;
@@ -47,20 +57,6 @@ export interface PeriodUnlocker {
 
 function requireAdmin(res: Response): void {
   if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
-}
-
-function parseBody<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
-  body: unknown,
-): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new AppError('invalid_body', 'The request body is not valid.', {
-      status: 422,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
 }
 
 async function existing(registry: AdminRegistry, req: Request): Promise<HelplineInfo> {
@@ -182,3 +178,103 @@ export function createAdminRouter(registry: AdminRegistry, unlocker: PeriodUnloc
 
   return router;
 }
+
+const HelplineId = z.object({ id: z.string() });
+const body = (schema: z.ZodType, required?: false) => ({
+  ...(required === false ? { required } : {}),
+  content: { 'application/json': { schema } },
+});
+const admin = { security: SECURED } as const;
+
+export const adminPaths = documentPaths(
+  {
+    ...admin,
+    method: 'get',
+    path: '/v1/admin/helplines',
+    summary: 'List helplines',
+    responses: { 200: json(HelplinesAnswerSchema), 403: problem('Not admin') },
+  },
+  {
+    ...admin,
+    method: 'post',
+    path: '/v1/admin/helplines',
+    summary: 'Register a helpline; its key is shown once',
+    request: { body: body(NewHelplineSchema) },
+    responses: { 201: json(NewHelplineAnswerSchema), 409: problem('Exists'), 422: problem('Invalid') },
+  },
+  {
+    ...admin,
+    method: 'get',
+    path: '/v1/admin/helplines/{id}',
+    summary: 'A helpline and its mappings',
+    request: { params: HelplineId },
+    responses: { 200: json(HelplineAnswerSchema), 404: problem('No such helpline') },
+  },
+  {
+    ...admin,
+    method: 'post',
+    path: '/v1/admin/helplines/{id}/keys',
+    summary: 'Rotate the key (old keys keep working for 7 days, or stop now with revokePrevious)',
+    request: { params: HelplineId, body: body(RotateKeySchema, false) },
+    responses: { 201: json(RotatedKeyAnswerSchema) },
+  },
+  {
+    ...admin,
+    method: 'get',
+    path: '/v1/admin/helplines/{id}/keys',
+    summary: "A helpline's keys: prefixes, expiry, revocation (never the keys)",
+    request: { params: HelplineId },
+    responses: { 200: json(KeysAnswerSchema), 404: problem('No such helpline') },
+  },
+  {
+    ...admin,
+    method: 'get',
+    path: '/v1/admin/keys',
+    summary: 'Every key: prefixes, roles, expiry, revocation (never the keys)',
+    responses: { 200: json(KeysAnswerSchema) },
+  },
+  {
+    ...admin,
+    method: 'post',
+    path: '/v1/admin/keys',
+    summary: 'Issue an admin key that expires (rotate: issue, then revoke the old one)',
+    request: { body: body(NewAdminKeySchema, false) },
+    responses: { 201: json(AdminKeyAnswerSchema) },
+  },
+  {
+    ...admin,
+    method: 'post',
+    path: '/v1/admin/keys/revoke',
+    summary: 'Revoke a key now, by its prefix or by the key itself',
+    request: { body: body(RevokeKeySchema) },
+    responses: {
+      200: json(RevokedAnswerSchema),
+      404: problem('No working key matches'),
+      409: problem('The last working admin key'),
+    },
+  },
+  {
+    ...admin,
+    method: 'get',
+    path: '/v1/admin/helplines/{id}/mappings',
+    summary: 'Local code mappings',
+    request: { params: HelplineId },
+    responses: { 200: json(HelplineMappingsAnswerSchema) },
+  },
+  {
+    ...admin,
+    method: 'put',
+    path: '/v1/admin/helplines/{id}/mappings',
+    summary: 'Approve local code mappings',
+    request: { params: HelplineId, body: body(MappingsSchema) },
+    responses: { 200: json(HelplineMappingsAnswerSchema), 422: problem('Invalid') },
+  },
+  {
+    ...admin,
+    method: 'post',
+    path: '/v1/admin/helplines/{id}/unlock',
+    summary: 'Unlock one published month of a helpline for a correction',
+    request: { params: HelplineId, body: body(UnlockSchema) },
+    responses: { 200: json(UnlockAnswerSchema), 422: problem('Invalid') },
+  },
+);

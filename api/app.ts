@@ -9,39 +9,40 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import {
-  AGE_BAND_CODES,
   AppError,
   type Authenticate,
-  CHANNEL_CODES,
-  COUNTRY_CODES,
   forbidden,
-  GENDER_CODES,
-  HARM_FILTER_CODES,
+  HealthSchema,
   type Metrics,
   NO_METRICS,
   notFound,
-  REGION_CODES,
-  SPLITS,
+  OpenApiDocumentSchema,
+  ReadinessSchema,
   unauthorized,
 } from '../domain/index.js';
+import { createSubmissionsRouter, type SubmissionsRouterDeps, submissionsPaths } from '../ingest/index.js';
+import { type AdminRegistry, adminPaths, createAdminRouter } from './admin-router.js';
 import {
+  answerConditionalGets,
   bearerKey,
-  createSubmissionsRouter,
+  createFailedAuthLimiter,
+  type DocumentPaths,
+  documentPaths,
+  type FailedAuthPolicy,
+  identify,
+  json,
   principalOf,
-  type SubmissionsRouterDeps,
+  problemMiddleware,
+  SECURED,
   strictJsonBody,
-} from '../ingest/index.js';
-import { type AdminRegistry, createAdminRouter } from './admin-router.js';
-import { answerConditionalGets } from './http/conditional-get.js';
-import { createFailedAuthLimiter, type FailedAuthPolicy } from './http/failed-auth.js';
-import { identify } from './http/identify.js';
-import { createJobsRouter, type JobsAdmin } from './jobs-router.js';
-import { createCompletenessRouter, createDocsRouter } from './meta-extra.js';
-import { createMetaRouter } from './meta-router.js';
+  text,
+} from './http/index.js';
+import { createJobsRouter, type JobsAdmin, jobsPaths } from './jobs-router.js';
+import { completenessPaths, createCompletenessRouter, createDocsRouter, docsPaths } from './meta-extra.js';
+import { createMetaRouter, metaPaths } from './meta-router.js';
 import { buildOpenApi } from './openapi.js';
-import { problemMiddleware } from './problem.js';
-import { createReleasesRouter, type NoiseDefaults, type ReleaseAdmin } from './releases-router.js';
-import { createTrendsRouter, type ReleaseSource, type TrendsSource } from './trends-router.js';
+import { createReleasesRouter, type NoiseDefaults, type ReleaseAdmin, releasesPaths } from './releases-router.js';
+import { createTrendsRouter, type ReleaseSource, type TrendsSource, trendsPaths } from './trends-router.js';
 
 export interface ApiDeps {
   readonly logger: Logger;
@@ -70,6 +71,8 @@ export interface ApiDeps {
   readonly failedAuth?: FailedAuthPolicy;
   /** Routers of later stages (dashboards), mounted before the 404 and error handlers. */
   readonly routers?: readonly Router[];
+  /** Their OpenAPI paths, documented beside their routes. */
+  readonly paths?: readonly DocumentPaths[];
 }
 
 export function createApi(deps: ApiDeps): Express {
@@ -122,15 +125,18 @@ export function createApi(deps: ApiDeps): Express {
       .set('Cache-Control', 'no-store')
       .json({ status: ok ? 'ready' : 'not ready', checks });
   });
-  const openapi = buildOpenApi({
-    regions: REGION_CODES,
-    countries: COUNTRY_CODES,
-    harm: HARM_FILTER_CODES,
-    ageBand: AGE_BAND_CODES,
-    gender: GENDER_CODES,
-    channel: CHANNEL_CODES,
-    splits: SPLITS,
-  });
+  const openapi = buildOpenApi([
+    appPaths,
+    submissionsPaths,
+    adminPaths,
+    releasesPaths,
+    metaPaths,
+    trendsPaths,
+    completenessPaths,
+    jobsPaths,
+    docsPaths,
+    ...(deps.paths ?? []),
+  ]);
   app.get('/v1/openapi.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').json(openapi);
   });
@@ -225,3 +231,27 @@ function observe(req: Request, res: Response, logger: Logger, metrics: Metrics):
 
 const sameSecret = (a: string, b: string) =>
   timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+const appPaths = documentPaths(
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (admin key or METRICS_TOKEN as a bearer token)',
+    security: SECURED,
+    responses: { 200: text('text/plain', 'Prometheus text format') },
+  },
+  {
+    method: 'get',
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    responses: { 200: json(OpenApiDocumentSchema) },
+  },
+  { method: 'get', path: '/favicon.ico', summary: 'No icon (204)', responses: { 204: { description: 'No content' } } },
+  { method: 'get', path: '/healthz', summary: 'The process is up', responses: { 200: json(HealthSchema) } },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Kafka and DuckDB reachable',
+    responses: { 200: json(ReadinessSchema), 503: json(ReadinessSchema, 'Not ready') },
+  },
+);

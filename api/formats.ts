@@ -3,13 +3,27 @@ import { createHash } from 'node:crypto';
  * Content negotiation for data endpoints: JSON (default), CSV (RFC 4180, header row) and the Arrow
  * IPC stream (typed columns, readable by any Arrow implementation). `?format=` wins over Accept.
  */
+import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { AppError, type TableCell as Cell, type ColumnType, toArrow, toCsv } from '../domain/index.js';
 
 export type { ColumnType, TableCell as Cell } from '../domain/index.js';
 
 export type Format = 'json' | 'csv' | 'arrow';
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+
+/** The documented answer of a data endpoint, in each format it negotiates. */
+export const tableAnswer = (schema: z.ZodType, description: string, headers?: ResponseConfig['headers']) =>
+  ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: z.string() },
+      [ARROW_STREAM]: { schema: z.string().meta({ format: 'binary' }) },
+    },
+  }) satisfies ResponseConfig;
 
 export function negotiate(req: Request): Format {
   const asked = req.query.format;
@@ -74,13 +88,6 @@ export function sendRendered(res: Response, table: RenderedTable): void {
   res.vary('Accept').type(table.type).set(table.headers).send(table.body);
 }
 
-export function sendTable(
-  res: Response,
-  format: Format,
-  json: unknown,
-  columns: readonly { name: string; type: ColumnType }[],
-  rows: readonly Record<string, Cell>[],
-  options: { filename: string; metadata?: Record<string, string> },
-): void {
-  sendRendered(res, renderTable(format, json, columns, rows, options));
+export function sendTable(res: Response, ...table: Parameters<typeof renderTable>): void {
+  sendRendered(res, renderTable(...table));
 }

@@ -1,6 +1,5 @@
 export { type ApiDeps, createApi } from './app.js';
-export { createHttpServer, DEFAULT_LIMITS, listen, type ServerLimits } from './http/server.js';
-export { problemMiddleware } from './problem.js';
+export { createHttpServer, DEFAULT_LIMITS, listen, problemMiddleware, type ServerLimits } from './http/index.js';
 export {
   answerFromRelease,
   answerLive,
@@ -8,8 +7,6 @@ export {
   parseTrendsQuery,
   type ReleaseSource,
   setReleaseCaching,
-  type TrendRow,
-  type TrendsAnswer,
   type TrendsSource,
   UNPINNED_CACHE_CONTROL,
 } from './trends-router.js';

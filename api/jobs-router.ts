@@ -2,9 +2,21 @@
  * The secretariat's handle on scheduled work (admin key): run a job now, see recent runs, set a
  * helpline's reminder webhook, read the reminder outbox. `npm run job -- <name>` calls this.
  */
-import { type Request, type Response, Router } from 'express';
-import { AppError, forbidden, HelplineIdSchema, JobRequestSchema, notFound, WebhookSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { type Response, Router } from 'express';
+import { z } from 'zod';
+import {
+  forbidden,
+  HelplineIdSchema,
+  JobNameSchema,
+  JobRequestSchema,
+  JobRunSchema,
+  JobsAnswerSchema,
+  notFound,
+  ReminderViewSchema,
+  WebhookAnswerSchema,
+  WebhookSchema,
+} from '../domain/index.js';
+import { documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from './http/index.js';
 
 export interface JobsAdmin {
   readonly names: readonly string[];
@@ -23,20 +35,6 @@ function requireAdmin(res: Response): void {
   if (requirePrincipal(res).role !== 'admin') throw forbidden('This needs the admin key.');
 }
 
-function body<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
-  req: Request,
-): T {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (!parsed.success) {
-    throw new AppError('invalid_body', 'The request body is not valid.', {
-      status: 422,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
-}
-
 export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   const router = Router();
   router.get('/v1/admin/jobs', async (req, res) => {
@@ -51,7 +49,7 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   router.post('/v1/admin/jobs/:name', async (req, res) => {
     requireAdmin(res);
     const name = jobs.parse(String(req.params.name));
-    const request = body(JobRequestSchema, req);
+    const request = parseBody(JobRequestSchema, req.body ?? {});
     const args: Record<string, string> = {};
     if (request.force) args.force = 'true';
     if (request.release) args.release = request.release;
@@ -69,7 +67,7 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
     requireAdmin(res);
     const id = HelplineIdSchema.parse(String(req.params.id));
     if (!(await jobs.helplineExists(id))) throw notFound(`There is no helpline ${id}.`);
-    const { url } = body(WebhookSchema, req);
+    const { url } = parseBody(WebhookSchema, req.body ?? {});
     res.set('Cache-Control', 'no-store').json(await jobs.setWebhook(id, url, clock()));
   });
   router.delete('/v1/admin/helplines/:id/webhook', async (req, res) => {
@@ -80,3 +78,53 @@ export function createJobsRouter(jobs: JobsAdmin, clock: () => Date): Router {
   });
   return router;
 }
+
+const HelplineId = z.object({ id: z.string() });
+
+export const jobsPaths = documentPaths(
+  {
+    method: 'get',
+    path: '/v1/admin/jobs',
+    summary: 'Job schedules and recent runs',
+    security: SECURED,
+    request: { query: z.object({ job: JobNameSchema.optional() }) },
+    responses: { 200: json(JobsAnswerSchema) },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/jobs/{name}',
+    summary: `Run a job now (${JobNameSchema.options.join(', ')})`,
+    security: SECURED,
+    request: {
+      params: z.object({ name: JobNameSchema }),
+      body: { content: { 'application/json': { schema: JobRequestSchema } } },
+    },
+    responses: {
+      200: json(JobRunSchema, 'The run (succeeded or skipped)'),
+      500: json(JobRunSchema, 'The run failed after its retries'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/reminders',
+    summary: 'The reminder outbox',
+    security: SECURED,
+    responses: { 200: json(z.object({ reminders: z.array(ReminderViewSchema) })) },
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/helplines/{id}/webhook',
+    summary: "Set a helpline's reminder webhook; answers its signing secret once",
+    security: SECURED,
+    request: { params: HelplineId, body: { content: { 'application/json': { schema: WebhookSchema } } } },
+    responses: { 200: json(WebhookAnswerSchema), 404: problem('No such helpline') },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/helplines/{id}/webhook',
+    summary: "Remove a helpline's reminder webhook",
+    security: SECURED,
+    request: { params: HelplineId },
+    responses: { 204: { description: 'Removed' }, 404: problem('No webhook') },
+  },
+);

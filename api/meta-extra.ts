@@ -2,12 +2,9 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
-import { AppError } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
-import { type Cell, negotiate, sendTable } from './formats.js';
-import { CompletenessQuerySchema, type CompletenessSchema } from './schemas.js';
-
-type Completeness = import('zod').infer<typeof CompletenessSchema>;
+import { type Completeness, CompletenessQuerySchema, CompletenessSchema } from '../domain/index.js';
+import { type Cell, negotiate, sendTable, tableAnswer } from './formats.js';
+import { documentPaths, html, parseQuery, problem, text } from './http/index.js';
 
 export function createCompletenessRouter(
   source: (year: number, now: Date) => Promise<Completeness>,
@@ -15,14 +12,8 @@ export function createCompletenessRouter(
 ): Router {
   const router = Router();
   router.get('/v1/completeness', async (req, res) => {
-    const parsed = CompletenessQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
-        status: 400,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const answer = await source(parsed.data.year, clock());
+    const { year } = parseQuery(CompletenessQuerySchema, req.query, 'Give the year, e.g. ?year=2025.');
+    const answer = await source(year, clock());
     const rows = answer.helplines.flatMap((h) =>
       h.months.map((m) => ({
         helpline: h.id,
@@ -88,3 +79,36 @@ export function createDocsRouter(): Router {
   }
   return router;
 }
+
+export const completenessPaths = documentPaths({
+  method: 'get',
+  path: '/v1/completeness',
+  summary: 'Which helplines reported which months, and on time',
+  request: { query: CompletenessQuerySchema },
+  responses: {
+    200: tableAnswer(CompletenessSchema, 'OK'),
+    400: problem('Invalid year'),
+  },
+});
+
+export const docsPaths = documentPaths(
+  { method: 'get', path: '/docs', summary: 'API documentation page', responses: { 200: html('Swagger UI') } },
+  {
+    method: 'get',
+    path: '/docs/init.js',
+    summary: 'Documentation page script',
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/docs/assets/swagger-ui.css',
+    summary: "Swagger UI's style sheet (the only two files of swagger-ui-dist served)",
+    responses: { 200: text('text/css', 'Style sheet') },
+  },
+  {
+    method: 'get',
+    path: '/docs/assets/swagger-ui-bundle.js',
+    summary: "Swagger UI's script",
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+);

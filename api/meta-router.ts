@@ -4,20 +4,27 @@
  * language; only labels do.
  */
 import { type Request, type Response, Router } from 'express';
+import type { z } from 'zod';
 import {
   AGE_BANDS,
   CHANNELS,
   COUNTRIES,
+  CountriesAnswerSchema,
+  DimensionsAnswerSchema,
   GENDERS,
   HARM_GROUPS,
   HARM_TYPES,
+  HarmTypesAnswerSchema,
+  MetaQuerySchema,
   REGIONS,
+  RegionsAnswerSchema,
   ROLLUPS,
   resolveLanguage,
   TAXONOMY_VERSION,
   type Translator,
   translator,
 } from '../domain/index.js';
+import { documentPaths, json } from './http/index.js';
 
 /** The reader's translator; a language taken from the header makes the answer vary by it. */
 function readerOf(req: Request, res: Response): Translator {
@@ -81,3 +88,13 @@ export function createMetaRouter(): Router {
   });
   return router;
 }
+
+const metaPath = (path: string, summary: string, schema: z.ZodType) =>
+  ({ method: 'get', path, summary, request: { query: MetaQuerySchema }, responses: { 200: json(schema) } }) as const;
+
+export const metaPaths = documentPaths(
+  metaPath('/v1/meta/harm-types', 'Harm taxonomy: types, groups, rollups', HarmTypesAnswerSchema),
+  metaPath('/v1/meta/regions', 'Regions', RegionsAnswerSchema),
+  metaPath('/v1/meta/countries', 'Countries with their regions', CountriesAnswerSchema),
+  metaPath('/v1/meta/dimensions', 'Every code list', DimensionsAnswerSchema),
+);

@@ -1,7 +1,18 @@
 /** Releases: public list and manifests; publishing is the secretariat's (admin key). */
 import { Router } from 'express';
-import { AppError, forbidden, notFound, ReleaseRequestSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { z } from 'zod';
+import {
+  forbidden,
+  notFound,
+  type PrivacyBudget,
+  PrivacyBudgetSchema,
+  ReleaseAnswerSchema,
+  type ReleaseManifest,
+  ReleaseManifestSchema,
+  ReleaseRequestSchema,
+  ReleasesAnswerSchema,
+} from '../domain/index.js';
+import { binary, documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from './http/index.js';
 import { PINNED_CACHE_CONTROL } from './trends-router.js';
 
 export interface ReleaseAdmin {
@@ -12,11 +23,11 @@ export interface ReleaseAdmin {
     baseUrl?: string;
     noise?: { epsilon: string; split?: Record<string, string>; reconcile?: boolean; budgetPerMonth: string };
     regimeOverride?: { reason: string };
-  }): Promise<unknown>;
+  }): Promise<ReleaseManifest & { reused?: true }>;
   /** The privacy-budget ledger (noise releases). */
-  budget?(budgetPerMonth: string): Promise<unknown>;
-  list(): Promise<unknown[]>;
-  reader: { manifest(id: string): Promise<unknown> };
+  budget?(budgetPerMonth: string): Promise<PrivacyBudget>;
+  list(): Promise<ReleaseManifest[]>;
+  reader: { manifest(id: string): Promise<ReleaseManifest | undefined> };
   /** A release's export files (undefined until the export job has written them) and where they are. */
   exports?: { list(id: string): Promise<readonly ExportFile[] | undefined>; dir: string };
 }
@@ -60,9 +71,7 @@ export function createReleasesRouter(
     const files = await releases.exports?.list(id);
     const exports = (files ?? []).map((f) => ({ ...f, url: `/v1/releases/${id}/files/${f.file}` }));
     // The manifest never changes; the export files appear once the export job has run.
-    res
-      .set('Cache-Control', files ? PINNED_CACHE_CONTROL : 'public, max-age=60')
-      .json({ ...(manifest as object), exports });
+    res.set('Cache-Control', files ? PINNED_CACHE_CONTROL : 'public, max-age=60').json({ ...manifest, exports });
   });
   router.get('/v1/releases/:id/files/*file', async (req, res) => {
     const id = String(req.params.id);
@@ -81,19 +90,16 @@ export function createReleasesRouter(
   });
   router.post('/v1/admin/releases', async (req, res) => {
     if (requirePrincipal(res).role !== 'admin') throw forbidden('Publishing a release needs the admin key.');
-    const parsed = ReleaseRequestSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      throw new AppError('invalid_body', 'The release request is not valid.', {
-        status: 422,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const { mode, epsilon, split, reconcile, regimeOverride, ...given } = parsed.data;
+    const { mode, epsilon, split, reconcile, regimeOverride, ...given } = parseBody(
+      ReleaseRequestSchema,
+      req.body ?? {},
+      'The release request is not valid.',
+    );
     const params = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Record<
       string,
       number
     >;
-    const manifest = (await releases.publish({
+    const manifest = await releases.publish({
       now: clock(),
       params,
       codeVersion,
@@ -109,7 +115,7 @@ export function createReleasesRouter(
             },
           }
         : {}),
-    })) as { id: string; reused?: boolean };
+    });
     // The same request on the same data gives the same release: no new noise, no new charge.
     res
       .status(manifest.reused ? 200 : 201)
@@ -119,3 +125,46 @@ export function createReleasesRouter(
   });
   return router;
 }
+
+const ReleaseId = z.object({ id: z.string() });
+
+export const releasesPaths = documentPaths(
+  {
+    method: 'get',
+    path: '/v1/releases',
+    summary: 'Published releases',
+    responses: { 200: json(ReleasesAnswerSchema) },
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}',
+    summary: 'A release manifest and its export files',
+    request: { params: ReleaseId },
+    responses: { 200: json(ReleaseAnswerSchema), 404: problem('No such release') },
+  },
+  {
+    method: 'get',
+    path: '/v1/releases/{id}/files/{file}',
+    summary: 'A file of the release export (Parquet, Arrow, CSV, HXL CSV, per-table CSV, manifest, SHA256SUMS)',
+    request: { params: ReleaseId.extend({ file: z.string() }) },
+    responses: { 200: binary('application/octet-stream', 'The file'), 404: problem('No such release or file') },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/releases',
+    summary: 'Publish a protected release now',
+    security: SECURED,
+    request: { body: { content: { 'application/json': { schema: ReleaseRequestSchema } } } },
+    responses: {
+      200: json(ReleaseManifestSchema, 'This month was published already (the same release)'),
+      201: json(ReleaseManifestSchema),
+      409: problem('Nothing to release, or the audit refused it'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/privacy/budget',
+    summary: 'The privacy-budget ledger of noise releases: ε spent per release and table, the budget per month',
+    responses: { 200: json(PrivacyBudgetSchema) },
+  },
+);

@@ -8,35 +8,26 @@
 import { type Request, type Response, Router } from 'express';
 import { LRUCache } from 'lru-cache';
 import {
-  AppError,
   forbidden,
   type ReleasedTrendCell,
-  type Split,
+  type ReleaseManifest,
   type TrendCell,
+  type TrendRow,
+  type TrendsAnswer,
+  TrendsAnswerSchema,
   type TrendsQuery,
   TrendsQuerySchema,
 } from '../domain/index.js';
-import { principalOf, zodProblems } from '../ingest/index.js';
-import { type Cell, type Format, negotiate, type RenderedTable, renderTable, sendRendered } from './formats.js';
-
-export interface TrendRow {
-  readonly period: string;
-  readonly [split: string]: string | number | boolean | null;
-  readonly value: number | null;
-  readonly suppressed: boolean;
-  readonly helplinesReporting: number;
-}
-
-export interface TrendsAnswer {
-  readonly release: string;
-  readonly by: 'year' | 'month';
-  readonly split: Split | null;
-  readonly protection: Record<string, unknown> | null;
-  readonly citation: string | null;
-  /** The months the release covers (null for the live view). */
-  readonly coverage: { readonly from: string; readonly to: string } | null;
-  readonly rows: TrendRow[];
-}
+import {
+  type Cell,
+  type Format,
+  negotiate,
+  type RenderedTable,
+  renderTable,
+  sendRendered,
+  tableAnswer,
+} from './formats.js';
+import { documentPaths, parseQuery, principalOf, problem, RELEASE_HEADERS } from './http/index.js';
 
 export type TrendsSource = (q: TrendsQuery) => Promise<TrendCell[]>;
 
@@ -46,18 +37,11 @@ export interface ReleaseSource {
   query(
     releaseId: string | undefined,
     q: TrendsQuery,
-  ): Promise<{ release: { id: string; manifest: unknown }; cells: ReleasedTrendCell[] }>;
+  ): Promise<{ release: { id: string; manifest: ReleaseManifest }; cells: ReleasedTrendCell[] }>;
 }
 
 export function parseTrendsQuery(query: Request['query']): TrendsQuery {
-  const parsed = TrendsQuerySchema.safeParse(query);
-  if (!parsed.success) {
-    throw new AppError('invalid_parameter', 'A query parameter is not valid.', {
-      status: 400,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
+  return parseQuery(TrendsQuerySchema, query);
 }
 
 function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[]): TrendRow[] {
@@ -74,18 +58,14 @@ function rowsOf(q: TrendsQuery, cells: readonly (TrendCell | ReleasedTrendCell)[
 
 export async function answerFromRelease(source: ReleaseSource, q: TrendsQuery): Promise<TrendsAnswer> {
   const { release, cells } = await source.query(q.release, q);
-  const manifest = release.manifest as {
-    protection?: Record<string, unknown>;
-    citation?: string;
-    span?: { from: string; to: string };
-  };
+  const { manifest } = release;
   return {
     release: release.id,
     by: q.by,
     split: q.split ?? null,
-    protection: manifest.protection ?? null,
-    citation: manifest.citation ?? null,
-    coverage: manifest.span ?? null,
+    protection: manifest.protection,
+    citation: manifest.citation,
+    coverage: manifest.span,
     rows: rowsOf(q, cells),
   };
 }
@@ -165,3 +145,18 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
   });
   return router;
 }
+
+export const trendsPaths = documentPaths({
+  method: 'get',
+  path: '/v1/trends',
+  summary: 'Cases over time from a protected release',
+  request: { query: TrendsQuerySchema },
+  responses: {
+    200: tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', RELEASE_HEADERS),
+    304: { description: 'Not modified (If-None-Match)' },
+    400: problem('Invalid parameter, or a cut the release plan does not publish'),
+    403: problem('release=live without the admin key'),
+    404: problem('No such release'),
+    429: problem('Rate limited'),
+  },
+});

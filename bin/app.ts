@@ -79,6 +79,7 @@ async function waitForKafka(brokers: readonly string[], timeoutMs: number): Prom
 function start(brokers: readonly string[], adminKey: string): Promise<Runtime> {
   return startRuntime({
     warehousePath: join(config.dataDir, 'warehouse.duckdb'),
+    duckdbMemoryLimit: config.DUCKDB_MEMORY_LIMIT,
     brokers,
     port: config.PORT,
     host: config.HOST,

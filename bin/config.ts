@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { isTimeZone } from '../domain/index.js';
+import { isTimeZone, type JobName } from '../domain/index.js';
 
 const schedule = (fallback: string) =>
   z
@@ -75,7 +75,7 @@ const ConfigSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, 'a decimal such as 4')
     .default('4'),
   NOISE_RECONCILE: z.enum(['true', 'false']).default('false'),
-  /** DuckDB's memory limit (read where the warehouse opens); larger queries spill to disk. */
+  /** DuckDB's memory limit, passed to where the warehouse opens; larger queries spill to disk. */
   DUCKDB_MEMORY_LIMIT: z
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 256MB or 1GB')
@@ -84,9 +84,9 @@ const ConfigSchema = z.object({
   BENCH_BARE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
-/** The configured schedule of each job (jobs set to "off" are left out). */
-export function schedulesOf(config: Config): Record<string, string> {
-  const all = {
+/** The configured schedule of each job (jobs set to "off" are left out); typed by domain's job names. */
+export function schedulesOf(config: Config): Partial<Record<JobName, string>> {
+  const all: Record<JobName, string> = {
     'publish-release': config.JOB_PUBLISH_RELEASE,
     completeness: config.JOB_COMPLETENESS,
     reminders: config.JOB_REMINDERS,

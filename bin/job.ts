@@ -4,9 +4,10 @@
  * the schedules and recent runs. Exit code 0 when the run succeeded or had nothing to do.
  */
 import { parseArgs } from 'node:util';
+import { JOB_NAMES } from '../domain/index.js';
 import { adminKeyFrom, DEFAULT_URL, requestWithRetry } from './cli-http.js';
 
-const NAMES = ['publish-release', 'completeness', 'reminders', 'export', 'checkpoint'];
+const NAMES: readonly string[] = JOB_NAMES;
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {

@@ -18,6 +18,8 @@ import { openWarehouse, WarehouseLockedError } from '../warehouse/index.js';
 
 export interface RebuildOptions {
   readonly currentPath: string;
+  /** DuckDB's memory limit for the new file (DUCKDB_MEMORY_LIMIT). */
+  readonly memoryLimit?: string;
   readonly brokers: readonly string[];
   readonly topics: Topics;
   readonly logger: Logger;
@@ -29,7 +31,7 @@ export async function rebuildWarehouse(options: RebuildOptions): Promise<{ path:
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const newPath = `${options.currentPath}.rebuild-${stamp}`;
   // 1.
-  const fresh = await openWarehouse(newPath);
+  const fresh = await openWarehouse(newPath, options.memoryLimit ? { memoryLimit: options.memoryLimit } : {});
   try {
     try {
       await fresh.copyAccountsFrom(options.currentPath);

@@ -26,6 +26,7 @@ try {
   let started = false;
   const result = await rebuildWarehouse({
     currentPath: join(config.dataDir, 'warehouse.duckdb'),
+    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     brokers,
     topics: { submissions: config.KAFKA_TOPIC_SUBMISSIONS, deadLetters: config.KAFKA_TOPIC_DEAD_LETTERS },
     logger,

@@ -15,34 +15,38 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
-import { createDashboardRouter } from '../dashboards/index.js';
-import { DEFAULT_TOPICS, type Topics, TrendsQuerySchema } from '../domain/index.js';
+import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
+import { DEFAULT_TOPICS, JOB_NAMES, type Topics, TrendsQuerySchema } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
-import { createIdempotency } from '../ingest/idempotency.js';
-import { createPortal, type Portal } from '../portal/index.js';
-import { createTransformer } from '../transform/index.js';
+import { createIdempotency } from '../ingest/index.js';
 import {
   createJobRunner,
   createJobs,
   createOpsStore,
-  JOB_NAMES,
   type JobRunner,
   listExport,
-  openWarehouse,
-  ownFigures,
   parseJobName,
-  publicState,
   type Schedules,
   startScheduler,
-  type Warehouse,
+} from '../jobs/index.js';
+import { createPortal, type Portal, portalPaths } from '../portal/index.js';
+import {
+  type PublishingWarehouse,
+  type PublishOptions,
+  publicState,
+  withReleases,
   writePublicState,
-} from '../warehouse/index.js';
+} from '../releases/index.js';
+import { createTransformer } from '../transform/index.js';
+import { openWarehouse, ownFigures } from '../warehouse/index.js';
 import { createMetrics } from './metrics.js';
 
 const CODE_VERSION = `helpline-analytics ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}`;
 
 export interface RuntimeOptions {
   readonly warehousePath: string;
+  /** DuckDB's memory limit (DUCKDB_MEMORY_LIMIT); larger queries spill to disk. */
+  readonly duckdbMemoryLimit?: string;
   readonly brokers: readonly string[];
   readonly port: number;
   readonly host?: string;
@@ -92,7 +96,7 @@ export interface JobOptions {
 
 export interface Runtime {
   readonly url: string;
-  readonly warehouse: Warehouse;
+  readonly warehouse: PublishingWarehouse;
   readonly topics: Topics;
   readonly jobs: JobRunner;
   /** The portal's people (accounts for the demo and the tests). */
@@ -135,7 +139,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const topics = options.topics ?? DEFAULT_TOPICS;
 
   // 1.
-  const warehouse = await openWarehouse(options.warehousePath);
+  const warehouse = withReleases(
+    await openWarehouse(
+      options.warehousePath,
+      options.duckdbMemoryLimit ? { memoryLimit: options.duckdbMemoryLimit } : {},
+    ),
+    { logger: logger.child({ stage: 'releases' }) },
+  );
   if (options.adminKey) {
     const admin = await warehouse.registry.ensureAdminKey(options.adminKey, clock(), options.adminKeyMaxAgeDays ?? 365);
     const daysLeft = (new Date(admin.expiresAt).getTime() - clock().getTime()) / 86_400_000;
@@ -254,6 +264,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       reminderLeadDays: jobOptions.reminderLeadDays ?? 3,
       backupsKept: jobOptions.backupsKept ?? 7,
       codeVersion: CODE_VERSION,
+      wallClock: () => new Date(),
       ...(releaseOptions.mode === 'noise'
         ? {
             noise: {
@@ -283,7 +294,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const releases = {
     ...warehouse.releases,
     // A release published through the API is exported too.
-    async publish(o: Parameters<Warehouse['releases']['publish']>[0]) {
+    async publish(o: PublishOptions) {
       const manifest = await warehouse.releases.publish(o);
       void runner.run('export', { trigger: 'chained', args: { release: manifest.id } });
       return manifest;
@@ -298,6 +309,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     latestRelease: () => warehouse.releases.reader.latestId(),
     helplines: () => warehouse.registry.listHelplines(),
     completeness: (year) => warehouse.completeness(year, policy, clock()),
+    clock,
   });
   const submissions = {
     producer,
@@ -382,6 +394,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ),
     }),
     routers: [portal.router, dashboards],
+    paths: [portalPaths, dashboardPaths],
   });
   const server: Server = await listen(
     createHttpServer(app, logger.child({ stage: 'http' }), options.httpLimits),

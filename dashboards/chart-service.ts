@@ -4,9 +4,8 @@
  * a render of it stays right until a newer release changes the "superseded" note.
  */
 import { LRUCache } from 'lru-cache';
-import type { TrendsAnswer } from '../api/index.js';
-import { AppError, type HelplineInfo, type TrendsQuery } from '../domain/index.js';
-import { zodProblems } from '../ingest/index.js';
+import { parseQuery } from '../api/http/index.js';
+import { AppError, csvLines, type HelplineInfo, type TrendsAnswer, type TrendsQuery } from '../domain/index.js';
 import {
   buildChart,
   CHART_NAMES,
@@ -27,6 +26,8 @@ export interface DashboardDeps {
   readonly helplines: () => Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]>;
   /** Who reported which months of a year (for the secretariat's completeness page). */
   readonly completeness?: (year: number) => Promise<CompletenessReport>;
+  /** Now: how old the helpline list is, which year a page defaults to. */
+  readonly clock: () => Date;
 }
 
 export type Output = 'vl.json' | 'svg' | 'png' | 'csv';
@@ -39,17 +40,8 @@ export function parseChartName(name: string): ChartName {
 }
 
 export function parseChartParams(query: Record<string, unknown>): ChartParams {
-  const parsed = ChartParamsSchema.safeParse(query);
-  if (!parsed.success) {
-    throw new AppError('invalid_parameter', 'A chart parameter is not valid.', {
-      status: 400,
-      problems: zodProblems(parsed.error),
-    });
-  }
-  return parsed.data;
+  return parseQuery(ChartParamsSchema, query, 'A chart parameter is not valid.');
 }
-
-const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function createChartService(deps: DashboardDeps) {
   const renders = new LRUCache<string, string | Buffer>({
@@ -59,8 +51,9 @@ export function createChartService(deps: DashboardDeps) {
   let helplinesSeen: { at: number; list: Promise<readonly Pick<HelplineInfo, 'country' | 'region'>[]> } | undefined;
   const helplines = () => {
     // The register changes rarely; a minute-old count is fine for a source line.
-    if (!helplinesSeen || Date.now() - helplinesSeen.at > 60_000) {
-      helplinesSeen = { at: Date.now(), list: deps.helplines() };
+    const now = deps.clock().getTime();
+    if (!helplinesSeen || now - helplinesSeen.at > 60_000) {
+      helplinesSeen = { at: now, list: deps.helplines() };
     }
     return helplinesSeen.list;
   };
@@ -94,14 +87,13 @@ export function createChartService(deps: DashboardDeps) {
     if (kind === 'vl.json') out = JSON.stringify(built.spec);
     else if (kind === 'csv') {
       // Numbers stay plain for R and pandas; a withheld value is empty, flagged in its own column.
-      const lines = [
+      out = csvLines([
         [...built.table.columns, 'Withheld'],
         ...built.table.rows.map((r) => {
           const value = r.at(-1);
-          return [...r.slice(0, -1), value === null ? '' : String(value), String(value === null)];
+          return [...r.slice(0, -1), value ?? null, String(value === null)];
         }),
-      ].map((r) => r.map((c) => csvCell(String(c))).join(','));
-      out = `${lines.join('\r\n')}\r\n`;
+      ]);
     } else {
       const svg = await renderSvg(built.spec);
       out = kind === 'svg' ? svg : svgToPng(svg);

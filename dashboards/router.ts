@@ -6,9 +6,22 @@
 import { readFileSync } from 'node:fs';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import {
+  binary,
+  documentPaths,
+  html,
+  json,
+  parseQuery,
+  principalOf,
+  RELEASE_HEADERS,
+  SECURED,
+  text,
+} from '../api/http/index.js';
 import { setReleaseCaching } from '../api/index.js';
 import {
   AppError,
+  CHART_NAMES,
+  ChartParamsSchema,
   forbidden,
   HARM_GROUPS,
   type Lang,
@@ -20,8 +33,8 @@ import {
   type Translator,
   translator,
   unauthorized,
+  VegaLiteSpecSchema,
 } from '../domain/index.js';
-import { principalOf, zodProblems } from '../ingest/index.js';
 import {
   createChartService,
   type DashboardDeps,
@@ -137,22 +150,15 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     if (!principal) throw unauthorized('This page needs the admin key (Authorization: Bearer <admin key>).');
     if (principal.role !== 'admin') throw forbidden('This page is for the secretariat (admin key).');
     if (!deps.completeness) throw notFound('Completeness is not available here.');
-    const year = z.coerce
-      .number()
-      .int()
-      .min(2000)
-      .max(2100)
-      .safeParse(req.query.year ?? new Date().getUTCFullYear());
-    if (!year.success) {
-      throw new AppError('invalid_parameter', 'Give the year, e.g. ?year=2025.', {
-        status: 400,
-        problems: zodProblems(year.error),
-      });
-    }
+    const year = parseQuery(
+      z.coerce.number().int().min(2000).max(2100),
+      req.query.year ?? deps.clock().getUTCFullYear(),
+      'Give the year, e.g. ?year=2025.',
+    );
     res
       .type('text/html; charset=utf-8')
       .set('Cache-Control', 'no-store')
-      .send(completenessPage(await deps.completeness(year.data)));
+      .send(completenessPage(await deps.completeness(year)));
   });
   router.get('/builder', async (req, res) => {
     const t = languageOf(req, res);
@@ -169,14 +175,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   router.get('/', async (req, res) => {
     const t = languageOf(req, res);
-    const parsed = DashboardFiltersSchema.safeParse(req.query);
-    if (!parsed.success) {
-      throw new AppError('invalid_parameter', 'A dashboard filter is not valid.', {
-        status: 400,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    const { lang: _lang, ...filters } = parsed.data;
+    const { lang: _lang, ...filters } = parseQuery(
+      DashboardFiltersSchema,
+      req.query,
+      'A dashboard filter is not valid.',
+    );
     if (!(await deps.latestRelease())) {
       res
         .type('text/html; charset=utf-8')
@@ -273,3 +276,63 @@ async function headlineFigures(
   }
   return out;
 }
+
+type Route = Parameters<typeof documentPaths>[number];
+
+/** A chart's four outputs and its embed page. */
+function chartPaths(chart: ChartName): Route[] {
+  const get = (path: string, summary: string, ok: Route['responses'][number]): Route => ({
+    method: 'get',
+    path,
+    summary,
+    request: { query: ChartParamsSchema },
+    responses: {
+      200: { ...ok, description: summary, headers: RELEASE_HEADERS },
+      400: { description: 'A parameter is not valid, or the release plan does not publish this cut' },
+    },
+  });
+  return [
+    get(`/charts/${chart}.vl.json`, `${chart} chart: Vega-Lite spec with its data inline`, json(VegaLiteSpecSchema)),
+    get(`/charts/${chart}.svg`, `${chart} chart as SVG`, text('image/svg+xml', 'SVG')),
+    get(`/charts/${chart}.png`, `${chart} chart as PNG (2× scale, bundled DejaVu Sans)`, binary('image/png', 'PNG')),
+    get(
+      `/charts/${chart}.csv`,
+      `${chart} chart's data as CSV (withheld values empty, flagged)`,
+      text('text/csv', 'CSV'),
+    ),
+    get(`/embed/${chart}`, `${chart} chart page for an iframe, with an accessible data table`, html('Embed page')),
+  ];
+}
+
+export const dashboardPaths = documentPaths(
+  { method: 'get', path: '/', summary: 'Dashboard page', responses: { 200: html('Dashboard') } },
+  ...CHART_NAMES.flatMap(chartPaths),
+  {
+    method: 'get',
+    path: '/builder',
+    summary: 'Chart builder: pick a chart, copy an iframe snippet, SVG/PNG links and CSV',
+    responses: { 200: html('Chart builder page') },
+  },
+  {
+    method: 'get',
+    path: '/vendor/{file}',
+    summary: 'vega, vega-lite and vega-embed scripts',
+    request: { params: z.object({ file: z.string() }) },
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/assets/{file}',
+    summary: 'Page scripts (embed.js, dashboard.js, builder.js)',
+    request: { params: z.object({ file: z.string() }) },
+    responses: { 200: text('application/javascript', 'Script') },
+  },
+  {
+    method: 'get',
+    path: '/admin/completeness',
+    summary: 'Completeness page: who reported which months, how late (admin key)',
+    security: SECURED,
+    request: { query: z.object({ year: z.number().int().optional() }) },
+    responses: { 200: html('Completeness page') },
+  },
+);

@@ -24,7 +24,8 @@ export const ChartParamsSchema = z.strictObject({
   release: z
     .string()
     .regex(/^\d{4}-\d{2}(\.\d+)?$/, 'a published release id such as 2026-11 (charts never show the live view)')
-    .optional(),
+    .optional()
+    .meta({ description: 'Release id (default: newest); charts never show live data' }),
   year: z
     .string()
     .regex(/^\d{4}$/, 'a year (YYYY)')
@@ -34,7 +35,7 @@ export const ChartParamsSchema = z.strictObject({
     .enum(['count', 'share'])
     .default('count')
     .meta({ description: 'harm-mix: cases, or each part as a share of the year' }),
-  width: size(200, 2000),
+  width: size(200, 2000).meta({ description: 'Pixels (SVG/PNG; embeds fit their frame)' }),
   height: size(120, 1500),
   lang: LangSchema.optional(),
 });
@@ -50,3 +51,15 @@ export const CHART_SPLITS: Record<ChartName, readonly Split[]> = {
 
 /** Parameters that only shape the drawing; everything else is a filter passed to the trends query. */
 export const DRAWING_KEYS = ['year', 'measure', 'width', 'height', 'lang'] as const;
+
+/** A chart as Vega-Lite: its data inline, its text alternative in `description`. */
+export const VegaLiteSpecSchema = z
+  .object({
+    $schema: z.string().meta({ description: 'https://vega.github.io/schema/vega-lite/v6.json' }),
+    description: z.string().meta({ description: 'The chart in words (alt text)' }),
+    title: z.object({ text: z.union([z.string(), z.array(z.string())]), subtitle: z.array(z.string()) }),
+  })
+  .meta({
+    id: 'VegaLiteSpec',
+    description: 'A Vega-Lite v6 top-level spec (data, marks, encodings as Vega-Lite defines them)',
+  });

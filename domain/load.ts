@@ -38,12 +38,7 @@ export interface LoadResult {
   readonly cells: number;
 }
 
-export interface HelplineInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly country: string;
-  readonly region: string;
-}
+import type { HelplineInfo } from './answers.js';
 
 /** What transform needs of the warehouse. */
 export interface LoadTarget {

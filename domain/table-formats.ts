@@ -1,21 +1,30 @@
 /**
  * Tables as CSV (RFC 4180, header row) and Arrow IPC (typed columns, readable by any Arrow
- * implementation): used by the API's answers and by the release exports alike.
+ * implementation): the one writer of every CSV the project writes — API answers, chart data,
+ * release exports.
  */
 import { Bool, Dictionary, Int32, Table, tableToIPC, Utf8, type Vector, vectorFromArray } from 'apache-arrow';
 
 export type TableCell = string | number | boolean | null;
 
+/**
+ * One field. A text a spreadsheet would run as a formula (= + - @, tab, CR first) is opened with an
+ * apostrophe and quoted (OWASP's CSV-injection advice); numbers stay plain for R and pandas.
+ */
 function csvField(v: TableCell): string {
   if (v === null) return '';
   const s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) return `"'${s.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Rows of fields, the first being the header, as CSV with CRLF line ends. */
+export function csvLines(rows: readonly (readonly TableCell[])[]): string {
+  return `${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
 export function toCsv(columns: readonly string[], rows: readonly Record<string, TableCell>[]): string {
-  const lines = [columns.map(csvField).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvField(row[c] ?? null)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvLines([columns, ...rows.map((row) => columns.map((c) => row[c] ?? null))]);
 }
 
 export type ColumnType = 'string' | 'int' | 'bool';

@@ -25,21 +25,34 @@ const list = <O extends string>(item: z.ZodType<O, string>) =>
 export const PeriodBoundSchema = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2]))?$/, 'a year (YYYY) or a month (YYYY-MM)');
 
 export const TrendsQuerySchema = z.strictObject({
-  by: z.enum(['year', 'month']).default('year'),
-  split: z.enum(SPLITS).optional(),
-  region: list(z.enum(REGION_CODES)).optional(),
-  country: list(z.enum(COUNTRY_CODES)).optional(),
-  harm: list(z.enum(HARM_FILTER_CODES as [string, ...string[]])).optional(),
-  ageBand: list(z.enum(AGE_BAND_CODES)).optional(),
-  gender: list(z.enum(GENDER_CODES)).optional(),
-  channel: list(z.enum(CHANNEL_CODES)).optional(),
-  from: PeriodBoundSchema.optional(),
-  to: PeriodBoundSchema.optional(),
+  by: z.enum(['year', 'month']).default('year').meta({ description: 'Time resolution (default year)' }),
+  split: z.enum(SPLITS).optional().meta({ description: 'One row per value of this dimension' }),
+  region: list(z.enum(REGION_CODES))
+    .optional()
+    .meta({ description: `Regions, repeated or comma-separated: ${REGION_CODES.join(', ')}` }),
+  country: list(z.enum(COUNTRY_CODES))
+    .optional()
+    .meta({ description: 'ISO 3166-1 alpha-2 countries, repeated or comma-separated' }),
+  harm: list(z.enum(HARM_FILTER_CODES as [string, ...string[]]))
+    .optional()
+    .meta({ description: 'Harm types, groups or rollups (e.g. ocsea; see /v1/meta/harm-types)' }),
+  ageBand: list(z.enum(AGE_BAND_CODES))
+    .optional()
+    .meta({ description: `Age bands: ${AGE_BAND_CODES.join(', ')}` }),
+  gender: list(z.enum(GENDER_CODES))
+    .optional()
+    .meta({ description: `Genders: ${GENDER_CODES.join(', ')}` }),
+  channel: list(z.enum(CHANNEL_CODES))
+    .optional()
+    .meta({ description: `Channels: ${CHANNEL_CODES.join(', ')}` }),
+  from: PeriodBoundSchema.optional().meta({ description: 'YYYY or YYYY-MM' }),
+  to: PeriodBoundSchema.optional().meta({ description: 'YYYY or YYYY-MM' }),
   release: z
     .string()
     .regex(/^(live|\d{4}-\d{2}(\.\d+)?)$/, 'a release id such as 2026-11, or live')
-    .optional(),
-  format: z.enum(['json', 'csv', 'arrow']).optional(),
+    .optional()
+    .meta({ description: 'Release id (default: newest); "live" needs the admin key' }),
+  format: z.enum(['json', 'csv', 'arrow']).optional().meta({ description: 'Overrides the Accept header' }),
 });
 export type TrendsQuery = z.infer<typeof TrendsQuerySchema>;
 

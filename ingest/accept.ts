@@ -11,10 +11,11 @@ import {
   IDEMPOTENCY_KEY,
   idempotencyRequestHash,
   invalidSubmission,
+  type Receipt,
   type SubmissionBody,
 } from '../domain/index.js';
 import type { Claim, Idempotency } from './idempotency.js';
-import { type Receipt, type SubmitDeps, submit } from './submit.js';
+import { type SubmitDeps, submit } from './submit.js';
 
 export interface AcceptStore {
   lockedBy(helplineId: string, period: string): Promise<string | undefined>;

@@ -3,8 +3,7 @@
  * fields, header names in any case and order. Parsing is csv-parse's; we only map its rows.
  */
 import { parse } from 'csv-parse/sync';
-import { AppError, invalidSubmission, type Problem } from '../domain/index.js';
-import { personalDataKind, quotable } from './personal-data.js';
+import { AppError, invalidSubmission, type Problem, personalDataKind, quotable } from '../domain/index.js';
 import type { RawCell, RawSubmission } from './validate.js';
 
 export const MAX_ROWS = 20_000;

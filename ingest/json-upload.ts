@@ -1,6 +1,5 @@
 /** The JSON body's outer shape; the fields themselves go through the shared validation. */
-import { invalidSubmission, type Problem } from '../domain/index.js';
-import { personalDataKind, quotable } from './personal-data.js';
+import { invalidSubmission, type Problem, personalDataKind, quotable } from '../domain/index.js';
 import type { RawSubmission } from './validate.js';
 
 const TOP = new Set(['period', 'cells', 'totals']);

@@ -21,14 +21,15 @@ import {
   invalidSubmission,
   MAX_MONTHS_PER_UPLOAD,
   type Problem,
+  quotable,
+  type Receipt,
   type SubmissionBody,
   submissionKey,
   submissionMessage,
   unavailable,
 } from '../domain/index.js';
 import { parseJsonUpload } from './json-upload.js';
-import { quotable } from './personal-data.js';
-import type { Receipt, SubmitDeps } from './submit.js';
+import type { SubmitDeps } from './submit.js';
 import { type CodeMapping, validateRaw } from './validate.js';
 
 /** Thirty years of months in one upload. */

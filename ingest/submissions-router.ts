@@ -8,39 +8,43 @@
  *     4. submit (Kafka) → 202 receipt, or 200 for a duplicate / dry run
  */
 import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import {
+  documentPaths,
+  duplicateKeyError,
+  duplicateKeys,
+  json,
+  problem,
+  requirePrincipal,
+  SECURED,
+  strictJsonBody,
+  text,
+} from '../api/http/index.js';
 import {
   AppError,
   forbidden,
   HelplineIdSchema,
   invalidSubmission,
+  ManyMonthsBodySchema,
+  ManyMonthsReceiptSchema,
   notFound,
   PeriodSchema,
   type Principal,
+  ReceiptAnswerSchema,
   type SubmissionBody,
+  SubmissionBodySchema,
+  SubmissionDetailSchema,
+  type SubmissionView,
+  SubmissionViewSchema,
 } from '../domain/index.js';
 import { acceptSubmission } from './accept.js';
-import { requirePrincipal } from './auth.js';
 import { MAX_ROWS_MANY_MONTHS, parseCsvUpload } from './csv-upload.js';
 import { createIdempotency, type Idempotency } from './idempotency.js';
-import { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-keys.js';
 import { parseJsonUpload } from './json-upload.js';
 import { type MonthsStore, submitMonths, validateJsonMonths } from './multi-month.js';
 import { readMultipartFile } from './multipart.js';
 import { type ReceiptStore, type SubmitDeps, submit } from './submit.js';
 import { type CodeMapping, type RawSubmission, validateRaw } from './validate.js';
-
-export interface SubmissionView {
-  readonly submissionId: string;
-  readonly helplineId: string;
-  readonly period: string;
-  readonly version: number | null;
-  readonly status: string;
-  readonly reason: string | null;
-  readonly submittedAt: string;
-  readonly loadedAt: string | null;
-  readonly cells: number | null;
-  readonly total: number | null;
-}
 
 export interface SubmissionStore extends ReceiptStore, MonthsStore {
   get(id: string): Promise<SubmissionView | undefined>;
@@ -270,3 +274,89 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
 
   return router;
 }
+
+export const submissionsPaths = documentPaths(
+  {
+    method: 'post',
+    path: '/v1/submissions',
+    summary: 'Submit one helpline-month (JSON, CSV or a form file)',
+    security: SECURED,
+    request: {
+      query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+      headers: z.object({ 'idempotency-key': z.string().optional() }),
+      body: {
+        content: {
+          'application/json': { schema: SubmissionBodySchema },
+          'text/csv': { schema: z.string().meta({ description: 'Header period,harm,age_band,gender,channel,count' }) },
+          'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
+        },
+      },
+    },
+    responses: {
+      200: json(ReceiptAnswerSchema, 'Duplicate of the current version, or a dry run'),
+      202: json(ReceiptAnswerSchema, 'Accepted: Kafka holds it'),
+      400: problem('Malformed JSON'),
+      401: problem('No valid key'),
+      413: problem('Too large'),
+      415: problem('Unsupported content type'),
+      422: problem('Rejected whole, every problem listed'),
+      503: problem('Queue unavailable; retry after Retry-After'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/submissions/batch',
+    summary: 'Submit many helpline-months at once (a history): each month its own versioned submission',
+    description:
+      'All or nothing: every month is validated with the single-month rules and every problem of every month is listed (422); each accepted month becomes its own Kafka record and version. Idempotent by content, month by month (no Idempotency-Key). CSV: one file with a period on every row.',
+    security: SECURED,
+    request: {
+      query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+      body: {
+        content: {
+          'application/json': { schema: ManyMonthsBodySchema },
+          'text/csv': {
+            schema: z.string().meta({ description: 'Header period,harm,age_band,gender,channel,count; many periods' }),
+          },
+          'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
+        },
+      },
+    },
+    responses: {
+      200: json(ManyMonthsReceiptSchema, 'Every month a duplicate of its newest version, or a dry run'),
+      202: json(ManyMonthsReceiptSchema, 'Accepted: Kafka holds every new month'),
+      400: problem('Malformed JSON, or an Idempotency-Key'),
+      401: problem('No valid key'),
+      413: problem('Too large'),
+      415: problem('Unsupported content type'),
+      422: problem('Rejected whole, every problem of every month listed'),
+      503: problem('Queue unavailable; send the same upload again after Retry-After'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/submissions',
+    summary: "The helpline's own submissions",
+    security: SECURED,
+    request: { query: z.object({ period: z.string().optional() }) },
+    responses: { 200: json(z.object({ submissions: z.array(SubmissionViewSchema) })), 401: problem('No valid key') },
+  },
+  {
+    method: 'get',
+    path: '/v1/submissions/{id}',
+    summary: 'Status and cells of a submission',
+    security: SECURED,
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: {
+      200: json(SubmissionDetailSchema),
+      403: problem('Another helpline'),
+      404: problem('No such submission'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/templates/submission.csv',
+    summary: 'CSV template',
+    responses: { 200: text('text/csv', 'Header and an example row') },
+  },
+);

@@ -11,29 +11,13 @@ import {
   type BusProducer,
   contentHash,
   IDEMPOTENCY_HEADER,
+  type Receipt,
   type SubmissionBody,
   submissionKey,
   submissionMessage,
   type Topics,
   unavailable,
 } from '../domain/index.js';
-
-export interface Receipt {
-  readonly submissionId: string;
-  readonly status: string;
-  readonly version: number | null;
-  readonly helplineId: string;
-  readonly period: string;
-  readonly cells: number;
-  readonly cases: number;
-  readonly submittedAt: string;
-  readonly duplicate: boolean;
-  readonly dryRun: boolean;
-  /** The version this upload replaces (a correction), if any. */
-  readonly replaces: { readonly submissionId: string; readonly version: number } | null;
-  /** Accepted, but worth a second look (e.g. far above the helpline's usual month). */
-  readonly warnings: readonly string[];
-}
 
 export interface ReceiptStore {
   recordAccepted(s: {

@@ -13,9 +13,10 @@ import {
   MAX_COUNT,
   PeriodSchema,
   type Problem,
+  personalDataKind,
+  quotable,
   type SubmissionBody,
 } from '../domain/index.js';
-import { personalDataKind, quotable } from './personal-data.js';
 import { suggest } from './suggest.js';
 
 export type CodeField = 'harm' | 'ageBand' | 'gender' | 'channel';

@@ -3,8 +3,9 @@
  * get a one-time set-password link, list people, make a new link.
  */
 import { type Request, Router } from 'express';
-import { AppError, forbidden, NewUserSchema, notFound, UsernameSchema } from '../domain/index.js';
-import { requirePrincipal, zodProblems } from '../ingest/index.js';
+import { z } from 'zod';
+import { documentPaths, json, parseBody, problem, requirePrincipal, SECURED } from '../api/http/index.js';
+import { forbidden, NewUserSchema, notFound, UsernameSchema } from '../domain/index.js';
 import type { People } from './people.js';
 
 export function createPeopleApi(
@@ -24,15 +25,9 @@ export function createPeopleApi(
     res.json({ users: await people.list() });
   });
   router.post('/v1/admin/users', async (req, res) => {
-    const parsed = NewUserSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      throw new AppError('invalid_body', 'The person is not valid.', {
-        status: 422,
-        problems: zodProblems(parsed.error),
-      });
-    }
-    if (parsed.data.helplineId && !(await helplineExists(parsed.data.helplineId))) throw notFound('No such helpline.');
-    const added = await people.add(parsed.data, clock(), 'admin-key');
+    const person = parseBody(NewUserSchema, req.body ?? {}, 'The person is not valid.');
+    if (person.helplineId && !(await helplineExists(person.helplineId))) throw notFound('No such helpline.');
+    const added = await people.add(person, clock(), 'admin-key');
     res.status(201).json({
       user: added.user,
       setPasswordUrl: linkUrl(req, added.token),
@@ -49,3 +44,45 @@ export function createPeopleApi(
   });
   return router;
 }
+
+const LinkSchema = z.object({ setPasswordUrl: z.string(), expiresAt: z.string() });
+const UserSchema = z.record(z.string(), z.unknown()).meta({ description: 'A person (never a password hash)' });
+
+export const peoplePaths = documentPaths(
+  {
+    method: 'get',
+    path: '/v1/admin/users',
+    summary: 'The people of the portal',
+    security: SECURED,
+    responses: {
+      200: json(z.object({ users: z.array(UserSchema) })),
+      401: problem('No valid key'),
+      403: problem('Not the admin key'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/users',
+    summary: 'Add a person: a one-time set-password link, shown only now',
+    security: SECURED,
+    request: { body: { content: { 'application/json': { schema: NewUserSchema } } } },
+    responses: {
+      201: json(LinkSchema.extend({ user: UserSchema, note: z.string() })),
+      403: problem('Not the admin key'),
+      404: problem('No such helpline'),
+      422: problem('The person is not valid'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/users/{username}/link',
+    summary: 'A new one-time set-password link for a person',
+    security: SECURED,
+    request: { params: z.object({ username: UsernameSchema }) },
+    responses: {
+      201: json(LinkSchema.extend({ user: UserSchema })),
+      403: problem('Not the admin key'),
+      404: problem('No such person'),
+    },
+  },
+);

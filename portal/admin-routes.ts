@@ -3,6 +3,7 @@
  * completeness, helplines and people. Every page needs a secretariat session.
  */
 import express, { type Request, type Response, Router } from 'express';
+import { documentPaths } from '../api/http/index.js';
 import {
   AppError,
   CsrfOnlySchema,
@@ -18,6 +19,7 @@ import {
   ROLES,
   UnlockDecisionFormSchema,
 } from '../domain/index.js';
+import { formPost, pageGet } from './api-doc.js';
 import { csrfField, dateTime, errorSummary, type FieldError, field, html, number, page } from './html.js';
 import { type HttpParts, parseForm, requireSession } from './http.js';
 import { navFor } from './nav.js';
@@ -423,3 +425,18 @@ ${errorFor('helplineId') ? html`<p class="error-message" id="helplineId-error"><
 
   return router;
 }
+
+export const consolePaths = documentPaths(
+  pageGet('/admin', 'Secretariat console'),
+  pageGet('/admin/unlocks', 'Unlock requests'),
+  formPost('/admin/unlocks', 'Grant or refuse an unlock request', UnlockDecisionFormSchema),
+  pageGet('/admin/releases', 'Releases'),
+  formPost('/admin/releases/preview', 'Compute and audit a release, store nothing', PublishFormSchema),
+  formPost('/admin/releases/publish', 'Publish the previewed release if its cells are unchanged', PublishFormSchema),
+  pageGet('/admin/releases/{id}', 'One release'),
+  pageGet('/admin/helplines', 'The helpline register'),
+  formPost('/admin/helplines', 'Register a helpline', NewHelplineFormSchema),
+  pageGet('/admin/users', 'People'),
+  formPost('/admin/users', 'Add a person (a one-time set-password link)', NewUserFormSchema),
+  formPost('/admin/users/disable', 'Disable a person', DisableUserFormSchema),
+);

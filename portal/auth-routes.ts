@@ -5,7 +5,9 @@
  *            the browser had → NEW session id in the cookie → where the person works
  */
 import { type Request, type Response, Router } from 'express';
+import { documentPaths } from '../api/http/index.js';
 import { AppError, ROLE_LABELS, SetPasswordFormSchema, SignInFormSchema } from '../domain/index.js';
+import { formPost, pageGet } from './api-doc.js';
 import { csrfField, errorSummary, type FieldError, field, html, page } from './html.js';
 import { cookies, type HttpParts, parseForm, requireSession, SESSION_COOKIE, sessionOf, setCookie } from './http.js';
 import { navFor } from './nav.js';
@@ -214,3 +216,13 @@ export function createAuthRoutes(deps: AuthDeps): Router {
 
   return router;
 }
+
+export const authPaths = documentPaths(
+  pageGet('/portal/sign-in', 'Sign-in page'),
+  formPost('/portal/sign-in', 'Sign in (username, password; limited per account and address)', SignInFormSchema),
+  formPost('/portal/sign-out', 'Sign out of this session'),
+  formPost('/portal/sign-out-everywhere', "Sign out of every one of this person's sessions"),
+  pageGet('/portal/set-password/{token}', 'Set-password page of a one-time link'),
+  formPost('/portal/set-password/{token}', 'Set the password (the link then no longer works)', SetPasswordFormSchema),
+  pageGet('/portal/account', 'Account page: who is signed in, sessions'),
+);

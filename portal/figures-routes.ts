@@ -4,7 +4,9 @@
  * helpline is ever shown: the region's numbers are the public release's.
  */
 import { Router } from 'express';
+import { documentPaths } from '../api/http/index.js';
 import { forbidden, HARM_GROUPS } from '../domain/index.js';
+import { pageGet } from './api-doc.js';
 import { html, number, page } from './html.js';
 import { requireSession } from './http.js';
 import { navFor } from './nav.js';
@@ -92,3 +94,8 @@ ${
   });
   return router;
 }
+
+export const figuresPaths = documentPaths(
+  pageGet('/portal/figures', "The helpline's own figures beside the published ones"),
+  pageGet('/portal/figures.csv', "The helpline's own figures as CSV", 'text/csv'),
+);

@@ -4,6 +4,7 @@
  * the same validation and dry run as a file, then the same confirmation.
  */
 import { type Request, Router } from 'express';
+import { documentPaths } from '../api/http/index.js';
 import {
   AppError,
   GENDERS,
@@ -16,6 +17,7 @@ import {
 } from '../domain/index.js';
 import { type AcceptDeps, acceptSubmission, type CodeMapping, validateRaw } from '../ingest/index.js';
 import type { Db } from '../warehouse/index.js';
+import { formPost, pageGet } from './api-doc.js';
 import { lastMonths, type Policy } from './calendar.js';
 import { type ConfirmPage, helplineSession } from './helpline-routes.js';
 import { csrfField, dateTime, errorSummary, type FieldError, html, number, page } from './html.js';
@@ -219,3 +221,8 @@ export function createGridRoutes(deps: GridDeps): Router {
 
   return router;
 }
+
+export const gridPaths = documentPaths(
+  pageGet('/portal/enter', 'Enter a month by hand (a grid of the codes)'),
+  formPost('/portal/enter', 'Check or submit the entered month', GridFormSchema),
+);

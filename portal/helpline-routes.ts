@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { documentPaths } from '../api/http/index.js';
 import {
   AppError,
   ConfirmUploadSchema,
@@ -16,6 +18,7 @@ import {
   notFound,
   PeriodSchema,
   type Problem,
+  type Receipt,
   type SubmissionBody,
   UnlockRequestFormSchema,
 } from '../domain/index.js';
@@ -23,11 +26,11 @@ import {
   type AcceptDeps,
   acceptSubmission,
   type CodeMapping,
-  type Receipt,
   readMultipartFile,
   TEMPLATE_CSV,
   validateRaw,
 } from '../ingest/index.js';
+import { formPost, pageGet } from './api-doc.js';
 import { lastMonths, monthView, nextDeadline, type Policy, STATE_LABELS, type VersionLike } from './calendar.js';
 import { csrfField, dateTime, errorSummary, type FieldError, html, number, page } from './html.js';
 import { type HttpParts, parseForm, requireSession } from './http.js';
@@ -559,3 +562,32 @@ export type ConfirmPage = (
   req: Request,
   c: { body: SubmissionBody; dryRun: Receipt; kind: FileKind | 'grid'; what: string; name: string },
 ) => string;
+
+export const helplinePaths = documentPaths(
+  pageGet('/portal', "The helpline's months: calendar, deadlines, states"),
+  pageGet('/portal/upload', 'Upload page (CSV, JSON or Excel)'),
+  {
+    ...formPost('/portal/upload', 'Upload a month: a dry-run report of every problem, or what would change'),
+    request: {
+      body: {
+        content: {
+          'multipart/form-data': {
+            schema: z.object({ _csrf: z.string(), file: z.string().meta({ format: 'binary' }) }),
+          },
+        },
+      },
+    },
+  },
+  formPost('/portal/upload/confirm', 'Confirm the checked upload: it is submitted', ConfirmUploadSchema),
+  pageGet('/portal/months/{period}', 'One month: its versions and cells'),
+  formPost('/portal/unlock', 'Ask the secretariat to unlock a locked month', UnlockRequestFormSchema),
+  pageGet('/portal/history', "The helpline's submissions, every version"),
+  pageGet('/portal/versions/{file}', 'One version as CSV', 'text/csv'),
+  pageGet('/portal/templates', 'Templates page'),
+  pageGet('/portal/templates/submission.csv', 'CSV template', 'text/csv'),
+  pageGet(
+    '/portal/templates/submission.xlsx',
+    'Excel template',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ),
+);

@@ -16,26 +16,33 @@
 import { readFileSync } from 'node:fs';
 import express, { Router } from 'express';
 import type { Logger } from 'pino';
-import { type AcceptDeps, type CodeMapping, principalOf } from '../ingest/index.js';
+import { type DocumentPaths, principalOf } from '../api/http/index.js';
+import type { AcceptDeps, CodeMapping } from '../ingest/index.js';
 import type { Db } from '../warehouse/index.js';
-import { createPeopleApi } from './admin-api.js';
-import { type AdminDeps, createAdminRoutes } from './admin-routes.js';
-import { createAuthRoutes } from './auth-routes.js';
+import { createPeopleApi, peoplePaths } from './admin-api.js';
+import { type AdminDeps, consolePaths, createAdminRoutes } from './admin-routes.js';
+import { authPaths, createAuthRoutes } from './auth-routes.js';
 import type { Policy } from './calendar.js';
-import { createFiguresRoutes, type FiguresDeps } from './figures-routes.js';
-import { createDrafts, createGridRoutes } from './grid-routes.js';
-import { createHelplineRoutes, type HelplineDeps } from './helpline-routes.js';
+import { createFiguresRoutes, type FiguresDeps, figuresPaths } from './figures-routes.js';
+import { createDrafts, createGridRoutes, gridPaths } from './grid-routes.js';
+import { createHelplineRoutes, type HelplineDeps, helplinePaths } from './helpline-routes.js';
 import { cookies, createHttpParts, htmlErrors, SESSION_COOKIE } from './http.js';
 import { createPeople, createSessions, type People } from './people.js';
 import { createRequests } from './requests.js';
 import { PORTAL_SQL } from './schema.js';
-import { createSettingsRoutes } from './settings-routes.js';
+import { createSettingsRoutes, settingsPaths } from './settings-routes.js';
 import { createSignInLimits, type SignInPolicy } from './sign-in-limits.js';
 
 export { diffCells } from './helpline-routes.js';
 export { LINK_HOURS, type People, type User } from './people.js';
 export { DEFAULT_SIGN_IN_POLICY, type SignInPolicy } from './sign-in-limits.js';
 export { checkZip, XLSX_LIMITS, xlsxToCsv } from './xlsx.js';
+
+/** The portal's paths for the OpenAPI document: each routes file documents its own. */
+export const portalPaths: DocumentPaths = (registry) => {
+  for (const document of [authPaths, helplinePaths, gridPaths, figuresPaths, settingsPaths, consolePaths, peoplePaths])
+    document(registry);
+};
 
 export interface PortalDeps {
   readonly db: Db;

@@ -3,14 +3,10 @@
  * ingest's own parsers; an Excel workbook is turned into CSV first (xlsx.ts), so every format
  * gets the same rules and the same messages.
  */
+
+import { duplicateKeyError, duplicateKeys } from '../api/http/index.js';
 import { AppError } from '../domain/index.js';
-import {
-  duplicateKeyError,
-  duplicateKeys,
-  parseCsvUpload,
-  parseJsonUpload,
-  type UploadedFile,
-} from '../ingest/index.js';
+import { parseCsvUpload, parseJsonUpload, type UploadedFile } from '../ingest/index.js';
 import { xlsxToCsv } from './xlsx.js';
 
 export type FileKind = 'csv' | 'json' | 'xlsx';

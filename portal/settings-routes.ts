@@ -4,6 +4,7 @@
  */
 import { type Request, Router } from 'express';
 import { z } from 'zod';
+import { documentPaths } from '../api/http/index.js';
 import {
   AppError,
   DisableUserFormSchema,
@@ -12,6 +13,7 @@ import {
   ROLE_LABELS,
   UsernameSchema,
 } from '../domain/index.js';
+import { formPost, pageGet } from './api-doc.js';
 import { helplineSession } from './helpline-routes.js';
 import { csrfField, dateTime, errorSummary, type FieldError, field, html, page } from './html.js';
 import { type HttpParts, parseForm } from './http.js';
@@ -112,3 +114,9 @@ ${field({ id: 'name', label: 'Name', error: errorFor('name') })}
   });
   return router;
 }
+
+export const settingsPaths = documentPaths(
+  pageGet('/portal/settings', "The helpline's people"),
+  formPost('/portal/settings/invite', 'Invite a person of the helpline (a one-time link)', InviteFormSchema),
+  formPost('/portal/settings/disable', 'Disable a person of the helpline', DisableUserFormSchema),
+);

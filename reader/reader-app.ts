@@ -7,9 +7,10 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { answerFromRelease, createApi } from '../api/index.js';
-import { createDashboardRouter } from '../dashboards/index.js';
+import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
 import { AppError, forbidden } from '../domain/index.js';
-import { completenessReport, listExport } from '../warehouse/index.js';
+import { listExport } from '../jobs/index.js';
+import { completenessReport } from '../warehouse/index.js';
 import type { LoadedFiles } from './release-files.js';
 
 export interface ReaderAppOptions {
@@ -36,6 +37,7 @@ export function createReaderApp(options: ReaderAppOptions): Express {
     latestRelease: () => warehouse.releases.reader.latestId(),
     helplines: () => warehouse.registry.listHelplines(),
     completeness: (year) => Promise.resolve(completeness(year, clock())),
+    clock,
   });
   return createApi({
     logger: options.logger,
@@ -59,5 +61,6 @@ export function createReaderApp(options: ReaderAppOptions): Express {
     clock,
     ready: async () => ({ releases: options.files.releases.length > 0 }),
     routers: [dashboards],
+    paths: [dashboardPaths],
   });
 }

@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openWarehouse, type PublicState, readPublicState, type Warehouse } from '../warehouse/index.js';
+import { type PublicState, type PublishingWarehouse, readPublicState, withReleases } from '../releases/index.js';
+import { openWarehouse } from '../warehouse/index.js';
 
 const RELEASE_ID = /^\d{4}-\d{2}(\.\d+)?$/;
 /** What a release folder must hold for a replica to serve it. */
@@ -25,7 +26,7 @@ export class ReleaseFilesError extends Error {
 }
 
 export interface LoadedFiles {
-  readonly warehouse: Warehouse;
+  readonly warehouse: PublishingWarehouse;
   readonly state: PublicState;
   /** Releases loaded, oldest first. */
   readonly releases: readonly string[];
@@ -87,7 +88,7 @@ async function verified(dir: string): Promise<string | undefined> {
 export async function loadReleaseFiles(exportsDir: string): Promise<LoadedFiles> {
   const signature = await signatureOf(exportsDir);
   const state = (await readPublicState(exportsDir)) ?? EMPTY_STATE;
-  const warehouse = await openWarehouse(':memory:');
+  const warehouse = withReleases(await openWarehouse(':memory:'));
   const releases: string[] = [];
   const skipped: { id: string; reason: string }[] = [];
   try {

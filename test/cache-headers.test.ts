@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Warehouse } from '../warehouse/index.js';
+import type { PublishingWarehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
 let dir: string;
-let wh: Warehouse;
+let wh: PublishingWarehouse;
 let api: Awaited<ReturnType<typeof serveApi>>;
 let first: string;
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHelplines, demoSubmission, monthsBetween } from '../demo/index.js';
-import type { ReleaseManifest, Warehouse } from '../warehouse/index.js';
+import type { PublishingWarehouse, ReleaseManifest } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { demoWarehouse } from './helpers/demo-warehouse.js';
 import {
@@ -84,7 +84,7 @@ const pairsOf = <T>(xs: readonly T[]) => xs.flatMap((a, i) => xs.slice(i + 1).ma
 
 describe('a region where two countries split a small total', () => {
   let dir: string;
-  let wh: Warehouse;
+  let wh: PublishingWarehouse;
   let k: PublicKnowledge;
   let close: () => Promise<void>;
   const members: Member[] = SPLIT_HELPLINES.map((h) => ({
@@ -188,7 +188,7 @@ describe('the attacker itself', () => {
 
 describe('the demo data', () => {
   let dir: string;
-  let wh: Warehouse;
+  let wh: PublishingWarehouse;
   let k: PublicKnowledge;
   let manifest: ReleaseManifest;
   let close: () => Promise<void>;

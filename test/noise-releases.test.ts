@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrendsAnswerSchema } from '../api/schemas.js';
 import { buildChart } from '../dashboards/index.js';
-import { ChartParamsSchema } from '../domain/index.js';
-import type { Warehouse } from '../warehouse/index.js';
+import { ChartParamsSchema, TrendsAnswerSchema } from '../domain/index.js';
+import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 

@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFromRelease } from '../api/index.js';
 import { findHarmType, REGION_CODES, type TrendsQuery } from '../domain/index.js';
-import type { ReleaseManifest, Warehouse } from '../warehouse/index.js';
-import { auditIntervals, type Equation } from '../warehouse/protection/audit.js';
-import { buildCube, type Cube } from '../warehouse/protection/cube.js';
+import { auditIntervals, type Equation } from '../releases/audit.js';
+import { buildCube, type Cube } from '../releases/cube.js';
+import type { ReleaseManifest, PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { loadBodies, SMALL_HELPLINES, smallBody, smallCountsWarehouse } from './helpers/small-counts.js';
 

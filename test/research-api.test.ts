@@ -10,9 +10,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { tableFromIPC } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProblemSchema, TrendsAnswerSchema } from '../api/schemas.js';
-import { expandHarmCode } from '../domain/index.js';
-import type { Warehouse } from '../warehouse/index.js';
+import { expandHarmCode, ProblemSchema, TrendsAnswerSchema } from '../domain/index.js';
+import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 

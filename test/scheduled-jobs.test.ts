@@ -15,7 +15,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobRunner, verifySignature } from '../warehouse/index.js';
+import { createJobRunner, verifySignature } from '../jobs/index.js';
 import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
 
 let now = new Date('2026-01-15T10:00:00Z');

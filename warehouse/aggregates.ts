@@ -13,11 +13,16 @@ const TOUCHED = `SEMI JOIN stage_touched t ON t.country = facts.country AND t.pe
 
 export const AGGREGATE_TABLES = ['agg_harm_month', 'agg_dims_month'] as const;
 
-/** Uses `stage_keys` (the helpline-months replaced in this batch). */
-export async function refreshTouchedAggregates(tx: Tx): Promise<void> {
+/** The helpline-months a load replaced, staged in a temp table of `(helpline_id, period)` in its transaction. */
+export interface StagedKeys {
+  readonly table: string;
+}
+
+/** Recomputes the aggregate rows of the country-months the staged helpline-months fall in. */
+export async function refreshTouchedAggregates(tx: Tx, staged: StagedKeys): Promise<void> {
   await tx.run('DELETE FROM stage_touched');
   await tx.run(
-    `INSERT INTO stage_touched SELECT DISTINCT h.country, k.period FROM stage_keys k JOIN helplines h ON h.id = k.helpline_id`,
+    `INSERT INTO stage_touched SELECT DISTINCT h.country, k.period FROM ${staged.table} k JOIN helplines h ON h.id = k.helpline_id`,
   );
   for (const table of AGGREGATE_TABLES) {
     await tx.run(

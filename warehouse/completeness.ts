@@ -3,7 +3,7 @@
  * the secretariat's time zone; it is on time when its first accepted version arrived before the end
  * of day `deadlineDay` of the following month, in that zone.
  */
-import { deadlineOf, monthIn, nextMonth } from '../domain/index.js';
+import { type Completeness, deadlineOf, monthIn, nextMonth } from '../domain/index.js';
 import type { Db } from './db.js';
 
 export interface DeadlinePolicy {
@@ -13,15 +13,8 @@ export interface DeadlinePolicy {
 
 const DAY = 86_400_000;
 
-export interface MonthStatus {
-  readonly period: string;
-  readonly reported: boolean;
-  readonly onTime: boolean | null;
-  readonly arrivedAt: string | null;
-  readonly dueBy: string;
-  /** Whole days after the deadline it arrived, or (not reported) has been overdue; 0 when on time. */
-  readonly daysLate: number | null;
-}
+/** One helpline-month of the answer (domain's CompletenessSchema is the one source). */
+export type MonthStatus = Completeness['helplines'][number]['months'][number];
 
 /** A registered helpline, as completeness shows it (public facts: who, where). */
 export interface HelplineEntry {
@@ -55,7 +48,7 @@ export async function completenessInputs(
   return { helplines, arrivals };
 }
 
-export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date) {
+export async function completeness(db: Db, year: number, policy: DeadlinePolicy, now: Date): Promise<Completeness> {
   const { helplines, arrivals } = await completenessInputs(db, year);
   return completenessReport(helplines, arrivals, year, policy, now);
 }
@@ -70,7 +63,7 @@ export function completenessReport(
   year: number,
   policy: DeadlinePolicy,
   now: Date,
-) {
+): Completeness {
   const first = new Map(
     arrivals.filter((r) => r.period.startsWith(`${year}-`)).map((r) => [`${r.helpline_id}|${r.period}`, r.first]),
   );

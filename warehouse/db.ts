@@ -41,7 +41,12 @@ async function all<T extends Row>(conn: DuckDBConnection, sql: string, params?: 
   return reader.getRowObjectsJS() as T[];
 }
 
-export async function openDb(path: string): Promise<Db> {
+export interface DbOptions {
+  /** DuckDB's buffer pool (e.g. 256MB); the configuration validated it. */
+  readonly memoryLimit?: string;
+}
+
+export async function openDb(path: string, options: DbOptions = {}): Promise<Db> {
   let instance: DuckDBInstance;
   try {
     // A checkpoint folds the WAL into the file; DuckDB's default (every 16 MB of WAL) made loads
@@ -50,7 +55,7 @@ export async function openDb(path: string): Promise<Db> {
     // need more spill to disk.
     instance = await DuckDBInstance.create(path, {
       checkpoint_threshold: '256MB',
-      memory_limit: process.env.DUCKDB_MEMORY_LIMIT ?? '256MB',
+      memory_limit: options.memoryLimit ?? '256MB',
     });
   } catch (error) {
     if (/lock/i.test(String((error as Error).message))) throw new WarehouseLockedError(path, error);

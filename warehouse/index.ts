@@ -1,20 +1,21 @@
+/**
+ * The warehouse: one DuckDB file, its schema, exactly-once loads with their Kafka offsets,
+ * aggregates, accounts and submissions, the live trends query. In: load batches (transform),
+ * admin writes (api). Out: `Warehouse` and its `db` for the stages that build on it (releases, jobs).
+ */
 export { FULL_AGGREGATE_QUERIES, recomputeAggregates } from './aggregates.js';
-export { type Arrival, completenessReport, type DeadlinePolicy, type HelplineEntry } from './completeness.js';
-export { type Db, openDb, WarehouseLockedError } from './db.js';
-export * from './jobs/index.js';
-export { type OwnCell, ownFigures } from './own-figures.js';
-export type { NoiseSettings } from './protection/noise.js';
-export type { ReleaseManifest } from './protection/publish.js';
-export type { ReleaseReader } from './protection/release-query.js';
-export { DEFAULT_PROTECTION, type ProtectionParams } from './protection/suppress.js';
 export {
-  PUBLIC_STATE_FILE,
-  type PublicState,
-  PublicStateSchema,
-  publicState,
-  readPublicState,
-  writePublicState,
-} from './public-state.js';
+  type Arrival,
+  completenessInputs,
+  completenessReport,
+  type DeadlinePolicy,
+  type HelplineEntry,
+  type MonthStatus,
+} from './completeness.js';
+export { type Db, type DbOptions, openDb, type Tx, WarehouseLockedError } from './db.js';
+export { type OwnCell, ownFigures } from './own-figures.js';
+export { periodBetween, periodIn, type SqlFilter } from './period-filter.js';
 export { hashKey, newKey, type Registry } from './registry.js';
 export type { AcceptedSubmission, SubmissionRecord, SubmissionStore } from './submissions.js';
+export { lowerBound, upperBound } from './trends.js';
 export { ACCOUNT_TABLES, DATA_TABLES, openWarehouse, type Warehouse } from './warehouse.js';

@@ -23,7 +23,7 @@ import {
   type LoadResult,
   type SubmissionMessage,
 } from '../domain/index.js';
-import { refreshTouchedAggregates } from './aggregates.js';
+import { refreshTouchedAggregates, type StagedKeys } from './aggregates.js';
 import type { Db, Tx } from './db.js';
 
 interface Current {
@@ -174,7 +174,7 @@ async function replaceFacts(
   tx: Tx,
   winners: ReadonlyMap<string, SubmissionMessage>,
   replaced: ReadonlySet<string>,
-): Promise<number> {
+): Promise<StagedKeys & { readonly cells: number }> {
   await tx.run('DELETE FROM stage_keys');
   const keys = await tx.appender('stage_keys');
   for (const m of winners.values()) {
@@ -250,7 +250,7 @@ async function replaceFacts(
   chunkOut();
   appender.flushSync();
   appender.closeSync();
-  return cells;
+  return { table: 'stage_keys', cells };
 }
 
 const GROUP_OF = new Map<string, string>();
@@ -430,8 +430,8 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
     const { winners, decisions } = decide(toDecide, current);
     // 3.
     if (winners.size > 0) {
-      await replaceFacts(tx, winners, replaced);
-      await refreshTouchedAggregates(tx);
+      const staged = await replaceFacts(tx, winners, replaced);
+      await refreshTouchedAggregates(tx, staged);
     }
     // 4.
     await recordVersions(tx, decisions, current, winners);

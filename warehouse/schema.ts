@@ -172,3 +172,19 @@ export const OPS_SQL: readonly string[] = [
      last_error VARCHAR
    )`,
 ];
+
+/** The privacy-budget ledger and noise draws of noise-mode releases (releases/privacy). */
+export const LEDGER_SQL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS privacy_ledger (
+     release_id VARCHAR NOT NULL,
+     table_id VARCHAR NOT NULL,
+     epsilon VARCHAR NOT NULL,
+     span_from VARCHAR NOT NULL,
+     span_to VARCHAR NOT NULL,
+     created_at TIMESTAMPTZ NOT NULL,
+     PRIMARY KEY (release_id, table_id)
+   )`,
+  `CREATE TABLE IF NOT EXISTS noise_draws (
+     release_id VARCHAR NOT NULL, geo VARCHAR NOT NULL, harm VARCHAR NOT NULL, period VARCHAR NOT NULL,
+     dim VARCHAR NOT NULL, noise BIGINT NOT NULL)`,
+];

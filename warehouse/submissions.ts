@@ -1,20 +1,9 @@
 /** Submission receipts and history, as a helpline (or the admin) sees them. */
 import { listValue } from '@duckdb/node-api';
+import { createBatcher, type SubmissionRecord } from '../domain/index.js';
 import type { Db } from './db.js';
 
-export interface SubmissionRecord {
-  readonly submissionId: string;
-  readonly helplineId: string;
-  readonly period: string;
-  readonly version: number | null;
-  readonly status: string;
-  readonly reason: string | null;
-  readonly contentHash: string;
-  readonly submittedAt: string;
-  readonly loadedAt: string | null;
-  readonly cells: number | null;
-  readonly total: number | null;
-}
+export type { SubmissionRecord };
 
 export interface AcceptedSubmission {
   readonly submissionId: string;
@@ -34,7 +23,7 @@ type RawRow = {
   helpline_id: string;
   period: string;
   version: number | null;
-  status: string;
+  status: SubmissionRecord['status'];
   reason: string | null;
   content_hash: string;
   submitted_at: string;
@@ -59,8 +48,6 @@ const toRecord = (r: RawRow): SubmissionRecord => ({
 
 export function createSubmissionStore(db: Db) {
   // Receipts of concurrent uploads are written together: one transaction instead of one each.
-  let pending: { s: AcceptedSubmission; ok: () => void; fail: (e: unknown) => void }[] = [];
-  let writing = false;
   // Receipts Kafka already holds but DuckDB not yet: answered from memory meanwhile, so an upload
   // never waits behind a load transaction for its receipt.
   const unwritten = new Map<string, AcceptedSubmission>();
@@ -77,42 +64,33 @@ export function createSubmissionStore(db: Db) {
     cells: null,
     total: null,
   });
-  const flush = async (): Promise<void> => {
-    if (writing || pending.length === 0) return;
-    writing = true;
-    const taken = pending.slice(0, 500);
-    pending = pending.slice(taken.length);
-    try {
-      const values = taken.map(
-        (_, i) =>
-          `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}::TIMESTAMPTZ, 'accepted')`,
-      );
-      const params = taken.flatMap(({ s }) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]);
-      await db.transaction((tx) =>
-        tx.run(
-          `INSERT INTO submissions (submission_id, helpline_id, period, content_hash, submitted_at, status)
-           VALUES ${values.join(', ')} ON CONFLICT (submission_id) DO NOTHING`,
-          params,
-        ),
-      );
-      for (const p of taken) p.ok();
-    } catch (error) {
-      for (const p of taken) p.fail(error);
-    } finally {
-      for (const p of taken) unwritten.delete(p.s.submissionId);
-      writing = false;
-      if (pending.length > 0) void flush();
-    }
-  };
+  const receipts = createBatcher<AcceptedSubmission>({
+    take: (waiting) => Math.min(waiting.length, 500),
+    run: async (taken) => {
+      try {
+        const values = taken.map(
+          (_, i) =>
+            `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}::TIMESTAMPTZ, 'accepted')`,
+        );
+        const params = taken.flatMap((s) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]);
+        await db.transaction((tx) =>
+          tx.run(
+            `INSERT INTO submissions (submission_id, helpline_id, period, content_hash, submitted_at, status)
+             VALUES ${values.join(', ')} ON CONFLICT (submission_id) DO NOTHING`,
+            params,
+          ),
+        );
+      } finally {
+        for (const s of taken) unwritten.delete(s.submissionId);
+      }
+    },
+  });
 
   return {
     /** Written after Kafka acknowledged; a load that got there first is never overwritten. */
     recordAccepted(s: AcceptedSubmission): Promise<void> {
       unwritten.set(s.submissionId, s);
-      return new Promise((ok, fail) => {
-        pending.push({ s, ok, fail });
-        queueMicrotask(() => void flush());
-      });
+      return receipts.add(s);
     },
 
     async get(submissionId: string): Promise<SubmissionRecord | undefined> {

@@ -2,19 +2,25 @@
  * The warehouse: one DuckDB file owned by this process.
  *
  *   open file (DuckDB's lock: a second process gets WarehouseLockedError)
- *     → create tables → expose: load target (transform), registry, submissions, trends (api)
+ *     → create tables → expose: load target (transform), registry, submissions, trends, completeness
+ *
+ * Storage and loads only: publication (releases/) and the scheduled work (jobs/) build on `db`.
  */
-import type { LoadBatch, LoadResult, LoadTarget, TrendsQuery } from '../domain/index.js';
+import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
-import { type Db, openDb } from './db.js';
+import { type Db, type DbOptions, openDb } from './db.js';
 import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
-import { budgetReport, LEDGER_SQL, type NoiseSettings, publishNoiseRelease } from './protection/noise.js';
-import { listReleases, publishRelease, type ReleaseManifest, releaseSpanAndId } from './protection/publish.js';
-import { checkRegime } from './protection/regime.js';
-import { createReleaseReader } from './protection/release-query.js';
-import type { ProtectionParams } from './protection/suppress.js';
 import { createRegistry } from './registry.js';
-import { ACCOUNT_SQL, AGGREGATE_SQL, LOCK_SQL, OPS_SQL, RELEASE_SQL, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import {
+  ACCOUNT_SQL,
+  AGGREGATE_SQL,
+  LEDGER_SQL,
+  LOCK_SQL,
+  OPS_SQL,
+  RELEASE_SQL,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+} from './schema.js';
 import { createSubmissionStore } from './submissions.js';
 import { queryTrends } from './trends.js';
 
@@ -32,8 +38,8 @@ export const DATA_TABLES = [
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function openWarehouse(path: string) {
-  const db: Db = await openDb(path);
+export async function openWarehouse(path: string, options: DbOptions = {}) {
+  const db: Db = await openDb(path, options);
   await db.transaction(async (tx) => {
     for (const sql of [
       ...SCHEMA_SQL,
@@ -51,52 +57,17 @@ export async function openWarehouse(path: string) {
     ]);
   });
   const registry = createRegistry(db);
+  const loads = createBatcher<LoadBatch, LoadResult>({ run: (batches) => applyBatches(db, batches) });
   const loadTarget: LoadTarget = {
     storedOffsets: (topic, partitions) => storedOffsets(db, topic, partitions),
     findHelpline: (id) => registry.findHelpline(id),
-    applyBatch: groupCommit((batches) => applyBatches(db, batches)),
+    // Batches that arrive while a load transaction runs (other partitions' batches, consumed
+    // concurrently) wait and then go in together, in one transaction; a lone batch goes at once.
+    applyBatch: (batch) => loads.add(batch),
   };
-  const releaseReader = createReleaseReader(db);
-  let publishing: Promise<unknown> = Promise.resolve();
   return {
     db,
     registry,
-    releases: {
-      /** One publication at a time: two would both take the same id. */
-      publish(options: {
-        now: Date;
-        params?: Partial<ProtectionParams>;
-        codeVersion: string;
-        baseUrl?: string;
-        /** Noise mode (differential privacy) instead of suppression. */
-        noise?: NoiseSettings;
-        /** Publish over months the other method published, for this reason (shown in the manifest). */
-        regimeOverride?: { reason: string };
-        /** Suppression mode: compute and audit, store nothing. */
-        preview?: boolean;
-        /** Suppression mode: publish only if the cells match the confirmed preview's checksum. */
-        expectChecksum?: string;
-      }): Promise<ReleaseManifest & { reused?: true }> {
-        const { noise, regimeOverride: asked, ...rest } = options;
-        const run = publishing.then(async () => {
-          try {
-            const span = await releaseSpanAndId(db, rest.now);
-            const regimeOverride = await checkRegime(db, noise ? 'noise' : 'suppression', span, asked);
-            const given = { ...rest, ...(regimeOverride ? { regimeOverride } : {}) };
-            if (!noise) return await publishRelease(db, given);
-            const { manifest, reused } = await publishNoiseRelease(db, { ...given, noise });
-            return reused ? { ...manifest, reused: true as const } : manifest;
-          } finally {
-            releaseReader.forgetLatest();
-          }
-        });
-        publishing = run.catch(() => {});
-        return run;
-      },
-      list: () => listReleases(db),
-      budget: (budgetPerMonth: string) => budgetReport(db, budgetPerMonth),
-      reader: releaseReader,
-    },
     submissions: createSubmissionStore(db),
     loadTarget,
     trends: (q: TrendsQuery) => queryTrends(db, q),
@@ -131,31 +102,3 @@ export async function openWarehouse(path: string) {
 }
 
 export type Warehouse = Awaited<ReturnType<typeof openWarehouse>>;
-
-/**
- * Batches that arrive while a load transaction runs (other partitions' batches, consumed
- * concurrently) wait and then go in together, in one transaction; a lone batch goes at once.
- */
-function groupCommit(apply: (batches: readonly LoadBatch[]) => Promise<LoadResult[]>) {
-  let waiting: { batch: LoadBatch; ok: (r: LoadResult) => void; fail: (e: unknown) => void }[] = [];
-  let running = false;
-  async function drain(): Promise<void> {
-    running = true;
-    while (waiting.length) {
-      const group = waiting;
-      waiting = [];
-      try {
-        const results = await apply(group.map((g) => g.batch));
-        for (const [i, g] of group.entries()) g.ok(results[i] as LoadResult);
-      } catch (error) {
-        for (const g of group) g.fail(error);
-      }
-    }
-    running = false;
-  }
-  return (batch: LoadBatch) =>
-    new Promise<LoadResult>((ok, fail) => {
-      waiting.push({ batch, ok, fail });
-      if (!running) void drain();
-    });
-}

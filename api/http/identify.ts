@@ -4,7 +4,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError, type Authenticate, unauthorized } from '../../domain/index.js';
-import { bearerKey } from '../../ingest/index.js';
+import { bearerKey } from './auth.js';
 import type { FailedAuthLimiter } from './failed-auth.js';
 
 const tooMany = (seconds: number) =>

@@ -4,9 +4,14 @@
  * left, the bars grow from the right with their labels on that side.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { TrendsAnswer } from '../../api/index.js';
-import type { ChartParams, Translator } from '../../domain/index.js';
-import { AGE_BAND_CODES, CHANNEL_CODES, GENDER_CODES } from '../../domain/index.js';
+import {
+  AGE_BAND_CODES,
+  CHANNEL_CODES,
+  type ChartParams,
+  GENDER_CODES,
+  type Translator,
+  type TrendsAnswer,
+} from '../../domain/index.js';
 import { harmLabel, labelFor } from '../labels.js';
 import { textWidth } from '../text-metrics.js';
 import {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import type { TrendRow, TrendsAnswer } from '../../api/index.js';
 import {
   AGE_BAND_CODES,
   CHANNEL_CODES,
@@ -19,6 +18,8 @@ import {
   REGION_CODES,
   ROLLUPS,
   type Split,
+  type TrendRow,
+  type TrendsAnswer,
 } from '../../domain/index.js';
 import { labelFor } from '../labels.js';
 import { renderSvg, svgToPng } from '../render.js';

@@ -4,8 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Config } from 'vega-lite/types_unstable/config.d.ts';
-import type { TrendRow, TrendsAnswer } from '../../api/index.js';
-import { type ChartParams, type Translator, translator } from '../../domain/index.js';
+import { type ChartParams, type Translator, type TrendRow, type TrendsAnswer, translator } from '../../domain/index.js';
 import { wrapToWidth } from '../text-metrics.js';
 
 // Okabe–Ito: distinguishable with the common colour-vision deficiencies.

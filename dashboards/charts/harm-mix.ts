@@ -6,8 +6,7 @@
  * an empty slot instead of the bars jumping across it.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { TrendRow, TrendsAnswer } from '../../api/index.js';
-import type { ChartParams, Translator } from '../../domain/index.js';
+import type { ChartParams, Translator, TrendRow, TrendsAnswer } from '../../domain/index.js';
 import { labelFor } from '../labels.js';
 import { textWidth } from '../text-metrics.js';
 import {

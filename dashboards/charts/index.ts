@@ -2,7 +2,6 @@
  * The chart catalogue: for each chart, the trends query it asks and the pure builder that turns
  * the answer into a Vega-Lite spec, its text and its data table.
  */
-import type { TrendsAnswer } from '../../api/index.js';
 import {
   AppError,
   CHART_SPLITS,
@@ -10,6 +9,7 @@ import {
   type ChartParams,
   type Split,
   type Translator,
+  type TrendsAnswer,
   type TrendsQuery,
   translator,
 } from '../../domain/index.js';

@@ -3,8 +3,7 @@
  * differently: with a published value (blue scale), withheld (dark grey) and no data (light grey).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { TrendsAnswer } from '../../api/index.js';
-import type { ChartParams, Translator } from '../../domain/index.js';
+import type { ChartParams, Translator, TrendsAnswer } from '../../domain/index.js';
 import { harmLabel, labelFor } from '../labels.js';
 import { worldTopology } from '../world.js';
 import {

@@ -4,8 +4,7 @@
  * line (each unbroken run is its own segment) and is shaded on the time axis as "no data".
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { TrendsAnswer } from '../../api/index.js';
-import type { ChartParams, Translator } from '../../domain/index.js';
+import type { ChartParams, Translator, TrendsAnswer } from '../../domain/index.js';
 import { labelFor } from '../labels.js';
 import { textWidth } from '../text-metrics.js';
 import {

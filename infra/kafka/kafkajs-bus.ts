@@ -12,7 +12,14 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { BusConsumer, BusProducer, BusRecord, OutgoingMessage, Topics } from '../../domain/index.js';
+import {
+  type BusConsumer,
+  type BusProducer,
+  type BusRecord,
+  createBatcher,
+  type OutgoingMessage,
+  type Topics,
+} from '../../domain/index.js';
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -281,62 +288,60 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
         else p.fail(error);
       };
       // Concurrent sends coalesce into one produce request: with one request in flight, batching is
-      // what gives throughput under many parallel uploads.
-      let queue: Pending[] = [];
-      let flushing = false;
-      const flush = async (): Promise<void> => {
-        if (flushing) return;
-        queue = queue.filter((p) => p.state === 'queued');
-        if (queue.length === 0) return;
-        flushing = true;
+      // what gives throughput under many parallel uploads. A send its deadline answered while it
+      // waited rides along unsent.
+      const queued = (p: Pending) => p.state === 'queued';
+      const produce = createBatcher<Pending>({
         // Cap one request well under the topic's max.message.bytes.
-        let bytes = 0;
-        let n = 0;
-        while (n < queue.length && (n === 0 || bytes < 4 * 1024 * 1024)) {
-          for (const m of queue[n]?.messages ?? []) bytes += Buffer.byteLength(m.value) + m.key.length + 64;
-          n++;
-        }
-        const taken = queue.slice(0, n);
-        queue = queue.slice(n);
-        for (const p of taken) p.state = 'sent';
-        const slot = current;
-        let sending = false;
-        try {
-          slot.connected ??= slot.producer.connect().catch((error: unknown) => {
-            slot.connected = undefined;
-            throw error;
-          });
-          await slot.connected;
-          const byTopic = new Map<string, OutgoingMessage[]>();
-          for (const p of taken) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
-          sending = true;
-          await slot.producer.sendBatch({
-            acks: -1,
-            compression: CompressionTypes.None,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({
-              topic,
-              messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-            })),
-          });
-          for (const p of taken) settle(p);
-        } catch (error) {
-          const failure = new BusUnavailableError(
-            `Kafka did not acknowledge the message: ${(error as Error).message}`,
-            {
-              cause: error,
-            },
-          );
-          for (const p of taken) settle(p, failure);
-          if (sending) {
-            logger.warn({ err: error }, 'a produce failed for good; the next batch gets a new producer');
-            current = newSlot();
-            void slot.producer.disconnect().catch(() => {});
+        take: (waiting) => {
+          let bytes = 0;
+          let live = 0;
+          let n = 0;
+          while (n < waiting.length && (live === 0 || bytes < 4 * 1024 * 1024)) {
+            const p = waiting[n] as Pending;
+            if (queued(p)) {
+              for (const m of p.messages) bytes += Buffer.byteLength(m.value) + m.key.length + 64;
+              live++;
+            }
+            n++;
           }
-        } finally {
-          flushing = false;
-          if (queue.length > 0) void flush();
-        }
-      };
+          return n;
+        },
+        run: async (batch) => {
+          const taken = batch.filter(queued);
+          if (taken.length === 0) return;
+          for (const p of taken) p.state = 'sent';
+          const slot = current;
+          let sending = false;
+          try {
+            slot.connected ??= slot.producer.connect().catch((error: unknown) => {
+              slot.connected = undefined;
+              throw error;
+            });
+            await slot.connected;
+            const byTopic = new Map<string, OutgoingMessage[]>();
+            for (const p of taken) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), ...p.messages]);
+            sending = true;
+            await slot.producer.sendBatch({
+              acks: -1,
+              compression: CompressionTypes.None,
+              topicMessages: [...byTopic].map(([topic, messages]) => ({
+                topic,
+                messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+              })),
+            });
+          } catch (error) {
+            if (sending) {
+              logger.warn({ err: error }, 'a produce failed for good; the next batch gets a new producer');
+              current = newSlot();
+              void slot.producer.disconnect().catch(() => {});
+            }
+            throw new BusUnavailableError(`Kafka did not acknowledge the message: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+        },
+      });
       return {
         send(topic: string, messages: readonly OutgoingMessage[]) {
           return new Promise<void>((ok, fail) => {
@@ -355,8 +360,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
                 ),
               sendTimeoutMs,
             );
-            queue.push(p);
-            queueMicrotask(() => void flush());
+            produce.add(p).then(
+              () => settle(p),
+              (error: unknown) => settle(p, error),
+            );
           });
         },
         async disconnect() {

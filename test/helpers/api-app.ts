@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApi, createHttpServer, listen } from '../../api/index.js';
-import type { Warehouse } from '../../warehouse/index.js';
+import type { PublishingWarehouse as Warehouse } from '../../releases/index.js';
 
 export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPerMinute?: number }) {
   const app = createApi({

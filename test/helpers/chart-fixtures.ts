@@ -3,9 +3,17 @@
  * beyond the palette, 60 countries, every channel; years 2000–2024 with 2003–2012 unreported, as
  * helplines that joined, stopped and came back produce; some values withheld.
  */
-import type { TrendRow, TrendsAnswer } from '../../api/index.js';
+
 import { type ChartName, type ChartParams, chartQuery } from '../../dashboards/charts/index.js';
-import { CHANNEL_CODES, COUNTRIES, HARM_GROUPS, REGION_CODES, type Split } from '../../domain/index.js';
+import {
+  CHANNEL_CODES,
+  COUNTRIES,
+  HARM_GROUPS,
+  REGION_CODES,
+  type Split,
+  type TrendRow,
+  type TrendsAnswer,
+} from '../../domain/index.js';
 
 export const GAP_YEARS = ['2000', '2001', '2002', ...Array.from({ length: 12 }, (_, i) => String(2013 + i))];
 

@@ -5,10 +5,11 @@
  */
 import { demoHelplines, demoSubmission, FIRST_DEMO_PERIOD, lastFullMonth, monthsBetween } from '../../demo/index.js';
 import { type LoadItem, submissionMessage } from '../../domain/index.js';
-import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
+import { type PublishingWarehouse, withReleases } from '../../releases/index.js';
+import { openWarehouse } from '../../warehouse/index.js';
 
-export async function demoWarehouse(path: string, now: Date): Promise<Warehouse> {
-  const wh = await openWarehouse(path);
+export async function demoWarehouse(path: string, now: Date): Promise<PublishingWarehouse> {
+  const wh = withReleases(await openWarehouse(path));
   const helplines = demoHelplines();
   for (const h of helplines)
     await wh.registry.addHelpline({ id: h.id, name: h.name, country: h.country, region: h.region }, now);

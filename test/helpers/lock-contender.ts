@@ -1,7 +1,7 @@
 // One of two processes taking the same job lock in turns: each records when it held it, so the test
 // can check no two holds overlap. Usage: node --import tsx lock-contender.ts <lock> <log>
 import { appendFileSync } from 'node:fs';
-import { acquireLock } from '../../warehouse/jobs/lock-file.js';
+import { acquireLock } from '../../jobs/index.js';
 
 const [lock = '', log = ''] = process.argv.slice(2);
 let held = 0;

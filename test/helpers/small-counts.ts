@@ -7,6 +7,7 @@ import {
   type SubmissionBody,
   submissionMessage,
 } from '../../domain/index.js';
+import { withReleases } from '../../releases/index.js';
 import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
 
 export const SMALL_HELPLINES = [
@@ -65,7 +66,7 @@ export async function smallCountsWarehouse(
   path: string,
   transform?: (helpline: string, body: SubmissionBody) => SubmissionBody,
 ) {
-  const wh = await openWarehouse(path);
+  const wh = withReleases(await openWarehouse(path));
   for (const h of SMALL_HELPLINES)
     await wh.registry.addHelpline({ ...h, name: `${h.id} line` }, new Date('2024-01-01'));
   const bodies = SMALL_HELPLINES.flatMap((h) =>

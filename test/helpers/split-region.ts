@@ -5,7 +5,8 @@
  * outsider but not against Luxembourg's own helpline, which knows its part exactly.
  */
 import { type LoadItem, monthsBetween, type SubmissionBody, submissionMessage } from '../../domain/index.js';
-import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
+import { type PublishingWarehouse, withReleases } from '../../releases/index.js';
+import { openWarehouse } from '../../warehouse/index.js';
 
 export const SPLIT_HELPLINES = [
   { id: 'de-a', country: 'DE', region: 'europe' },
@@ -35,8 +36,8 @@ export function splitBody(helpline: string, period: string): SubmissionBody {
   return { period, cells };
 }
 
-export async function splitRegionWarehouse(path: string): Promise<Warehouse> {
-  const wh = await openWarehouse(path);
+export async function splitRegionWarehouse(path: string): Promise<PublishingWarehouse> {
+  const wh = withReleases(await openWarehouse(path));
   for (const h of SPLIT_HELPLINES)
     await wh.registry.addHelpline({ ...h, name: `${h.id} line` }, new Date('2024-01-01'));
   let offset = 0n;
