@@ -10,6 +10,7 @@ import { answerFromRelease, createApi } from '../api/index.js';
 import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
 import { AppError, forbidden } from '../domain/index.js';
 import { listExport } from '../jobs/index.js';
+import { portalPaths } from '../portal/index.js';
 import { completenessReport } from '../warehouse/index.js';
 import type { LoadedFiles } from './release-files.js';
 
@@ -61,6 +62,8 @@ export function createReaderApp(options: ReaderAppOptions): Express {
     clock,
     ready: async () => ({ releases: options.files.releases.length > 0 }),
     routers: [dashboards],
-    paths: [dashboardPaths],
+    // The writer's document, byte for byte (a replica answers /v1/openapi.json as the writer does):
+    // the portal's paths too, served by the writer only.
+    paths: [portalPaths, dashboardPaths],
   });
 }

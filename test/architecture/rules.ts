@@ -7,7 +7,7 @@
  *   domain, api/http ← ingest ← api ← dashboards
  *   domain, warehouse ← releases ← jobs
  *   domain, api/http, ingest, warehouse, releases ← portal (forms over the same acceptance as the API)
- *   domain, api/http, api, dashboards, warehouse, releases, jobs ← reader (public routes from release files)
+ *   domain, api/http, api, dashboards, portal (its paths' docs), warehouse, releases, jobs ← reader
  *   bin (entry points) wires them all; bench and test may look inside any stage.
  */
 
@@ -53,8 +53,9 @@ export const STAGES: Readonly<Record<string, Stage>> = {
   // its people, sessions and requests in the warehouse file, as the API's admin routes do.
   portal: { root: 'portal', may: ['domain', 'http', 'ingest', 'warehouse', 'releases'] },
   // A read replica serves the api's and dashboards' public routes from the release files it loads into
-  // an in-memory warehouse (the export job's files, the published register).
-  reader: { root: 'reader', may: ['domain', 'http', 'api', 'dashboards', 'warehouse', 'releases', 'jobs'] },
+  // an in-memory warehouse (the export job's files, the published register); it documents the portal's
+  // paths (not its routes) so that its OpenAPI document is the writer's.
+  reader: { root: 'reader', may: ['domain', 'http', 'api', 'dashboards', 'portal', 'warehouse', 'releases', 'jobs'] },
   demo: { root: 'demo', may: ['domain'] },
   bin: { root: 'bin', may: SHIPPED.filter((stage) => stage !== 'bin') },
   bench: { root: 'bench', may: ['*'], deep: true },
