@@ -196,7 +196,8 @@ export async function buildCube(
     }
   }
   const reported = await db.all<{ id: string; months: string[] }>(
-    `SELECT helpline_id AS id, list(period ORDER BY period) AS months FROM current_versions WHERE ${inSpan} GROUP BY ALL`,
+    `SELECT helpline_id AS id, list(period ORDER BY period) AS months FROM current_versions WHERE ${inSpan.sql} GROUP BY ALL`,
+    inSpan.params,
   );
   const monthsOf = new Map(reported.map((r) => [r.id, [...r.months]]));
   const reporters = helplines.map((h) => ({
