@@ -1,10 +1,14 @@
 /** The Express app over a real DuckDB warehouse on a random port, without Kafka (read-side tests). */
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import type { DocumentPaths } from '../../api/http/index.js';
 import { createApi, createHttpServer, listen } from '../../api/index.js';
 import type { PublishingWarehouse as Warehouse } from '../../releases/index.js';
 
-export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPerMinute?: number }) {
+export async function serveApi(
+  wh: Warehouse,
+  options: { now: Date; rateLimitPerMinute?: number; paths?: readonly DocumentPaths[] },
+) {
   const app = createApi({
     logger: pino({ level: 'silent' }),
     authenticate: (key) => wh.registry.authenticate(key, options.now),
@@ -24,6 +28,7 @@ export async function serveApi(wh: Warehouse, options: { now: Date; rateLimitPer
     registry: wh.registry,
     clock: () => options.now,
     ready: async () => ({ duckdb: true }),
+    ...(options.paths ? { paths: options.paths } : {}),
   });
   const server = await listen(createHttpServer(app, pino({ level: 'silent' })), 0, '127.0.0.1');
   return {
