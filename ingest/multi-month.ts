@@ -20,6 +20,7 @@ import {
   contentHash,
   invalidSubmission,
   MAX_MONTHS_PER_UPLOAD,
+  type ManyMonthsReceipt,
   type Problem,
   quotable,
   type Receipt,
@@ -138,17 +139,8 @@ export function validateJsonMonths(body: unknown, mapping: CodeMapping, now: Dat
   return bodies;
 }
 
-export interface MonthsReceipt {
-  readonly helplineId: string;
-  readonly months: number;
-  /** Months that became a new version (accepted, loading). */
-  readonly accepted: number;
-  /** Months identical to their newest version: nothing new. */
-  readonly duplicates: number;
-  readonly cells: number;
-  readonly dryRun: boolean;
-  readonly submissions: readonly Receipt[];
-}
+/** The answer before the router adds each month's status URL (domain's ManyMonthsReceiptSchema). */
+export type MonthsReceipt = Omit<ManyMonthsReceipt, 'submissions'> & { readonly submissions: readonly Receipt[] };
 
 function usualLevel(totals: ReadonlyMap<string, number>, sorted: readonly string[], before: string) {
   // The 12 loaded months just before `before` (`sorted` ascending).
