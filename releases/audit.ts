@@ -87,30 +87,8 @@ async function auditBlock(
 ): Promise<Map<number, Interval>> {
   const highs = await loadHighs();
   const local = new Map(block.map((v, i) => [v, i]));
-  const rows = equations.filter((e) => local.has(e.parent ?? e.vars[0] ?? -1));
+  const { rows, starts, indices, values, rhs } = blockMatrix(equations, local);
   const n = block.length;
-  // CSR rows: Σ x_children − x_parent = rhs
-  const starts: number[] = [0];
-  const indices: number[] = [];
-  const values: number[] = [];
-  const rhs: number[] = [];
-  for (const e of rows) {
-    const entries = new Map<number, number>();
-    for (const v of e.vars) {
-      const j = local.get(v);
-      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) + 1);
-    }
-    if (e.parent !== undefined) {
-      const j = local.get(e.parent);
-      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) - 1);
-    }
-    for (const [j, a] of [...entries].sort((x, y) => x[0] - y[0])) {
-      indices.push(j);
-      values.push(a);
-    }
-    starts.push(indices.length);
-    rhs.push(e.rhs);
-  }
   const lower = block.map((v) => options.lower?.[v] ?? 0);
   const upper = block.map((v) => options.upper?.[v] ?? highs.infinity);
   const create = (integer: boolean) => {
@@ -186,6 +164,36 @@ async function auditBlock(
     lp.dispose();
     ip?.dispose();
   }
+}
+
+/**
+ * A block's equations as CSR rows over its local column numbers: Σ x_children − x_parent = rhs.
+ * The equations are those whose first variable lies in the block (a block holds all of its own).
+ */
+export function blockMatrix(equations: readonly Equation[], local: ReadonlyMap<number, number>) {
+  const rows = equations.filter((e) => local.has(e.parent ?? e.vars[0] ?? -1));
+  const starts: number[] = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rhs: number[] = [];
+  for (const e of rows) {
+    const entries = new Map<number, number>();
+    for (const v of e.vars) {
+      const j = local.get(v);
+      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) + 1);
+    }
+    if (e.parent !== undefined) {
+      const j = local.get(e.parent);
+      if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) - 1);
+    }
+    for (const [j, a] of [...entries].sort((x, y) => x[0] - y[0])) {
+      indices.push(j);
+      values.push(a);
+    }
+    starts.push(indices.length);
+    rhs.push(e.rhs);
+  }
+  return { rows, starts, indices, values, rhs };
 }
 
 export async function auditIntervals(

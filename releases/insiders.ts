@@ -24,7 +24,7 @@
  */
 import type { Highs } from 'highs';
 import { harmLevel, parseReleaseCellKey, ROLLUPS, timeLevel } from '../domain/index.js';
-import { blocks, type Equation, loadHighs } from './audit.js';
+import { blockMatrix, blocks, type Equation, loadHighs } from './audit.js';
 import type { Cube } from './cube.js';
 import type { PreviousRelease } from './suppress.js';
 
@@ -615,28 +615,7 @@ export class InsiderAudit {
     local: ReadonlyMap<number, number>,
     integer: boolean,
   ): Model {
-    const rows = round.equations.filter((e) => local.has(e.parent ?? e.vars[0] ?? -1));
-    const starts = [0];
-    const indices: number[] = [];
-    const values: number[] = [];
-    const rhs: number[] = [];
-    for (const e of rows) {
-      const entries = new Map<number, number>();
-      for (const v of e.vars) {
-        const j = local.get(v);
-        if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) + 1);
-      }
-      if (e.parent !== undefined) {
-        const j = local.get(e.parent);
-        if (j !== undefined) entries.set(j, (entries.get(j) ?? 0) - 1);
-      }
-      for (const [j, a] of [...entries].sort((x, y) => x[0] - y[0])) {
-        indices.push(j);
-        values.push(a);
-      }
-      starts.push(indices.length);
-      rhs.push(e.rhs);
-    }
+    const { rows, starts, indices, values, rhs } = blockMatrix(round.equations, local);
     const n = vars.length;
     const model = highs.createModel({
       numCols: n,
