@@ -83,6 +83,20 @@ function helplineOf(principal: Principal, req: Request): string {
   return onBehalf;
 }
 
+/** An uploaded JSON file, parsed strictly: malformed JSON and repeated keys are refused. */
+function jsonFile(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
+  }
+  const duplicates = duplicateKeys(text);
+  if (duplicates.length > 0) throw duplicateKeyError(duplicates);
+  return parsed;
+}
+
 async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
   if (req.is(JSON_TYPES)) return parseJsonUpload(req.body);
   if (req.is(CSV_TYPES)) return parseCsvUpload(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
@@ -90,16 +104,7 @@ async function readUpload(req: Request, limit: number): Promise<RawSubmission> {
     const file = await readMultipartFile(req, limit);
     const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
     if (!asJson) return parseCsvUpload(file.bytes);
-    let parsed: unknown;
-    const text = file.bytes.toString('utf8');
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
-    }
-    const duplicates = duplicateKeys(text);
-    if (duplicates.length > 0) throw duplicateKeyError(duplicates);
-    return parseJsonUpload(parsed);
+    return parseJsonUpload(jsonFile(file.bytes));
   }
   throw new AppError(
     'unsupported_media_type',
@@ -126,16 +131,7 @@ async function readMonths(req: Request, limit: number, mapping: CodeMapping, now
     const file = await readMultipartFile(req, limit);
     const asJson = /json/i.test(file.mimeType) || /\.json$/i.test(file.filename);
     if (!asJson) return fromCsv(file.bytes);
-    const text = file.bytes.toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new AppError('malformed_json', 'The uploaded file is not valid JSON.', { status: 400 });
-    }
-    const duplicates = duplicateKeys(text);
-    if (duplicates.length > 0) throw duplicateKeyError(duplicates);
-    return validateJsonMonths(parsed, mapping, now);
+    return validateJsonMonths(jsonFile(file.bytes), mapping, now);
   }
   throw new AppError(
     'unsupported_media_type',
