@@ -2,7 +2,8 @@
  * `npm start`: a supervisor of two children, the local Kafka broker (unless KAFKA_BROKERS points
  * at a cluster) and the app (bin/app.ts).
  *
- *   config → the data folder's broker lock → broker → app → watch both
+ *   config → the data folder's broker lock → broker ∥ app (started once the broker's port is
+ *     fixed; it waits for Kafka itself) → watch both
  *     the broker dies alone → restarted (the app reconnects by itself)
  *     the app dies          → restarted with backoff, once the broker is up
  *     either fails fast (before it is up, or soon after) five times in a row → everything is
@@ -137,12 +138,13 @@ export async function supervise(): Promise<void> {
   }
 
   // ── the broker ────────────────────────────────────────────────────────────────────────────────
-  async function startBroker(progress: (m: string) => void): Promise<void> {
+  async function startBroker(progress: (m: string) => void, onAddress?: (b: readonly string[]) => void): Promise<void> {
     const started = await startLocalKafka({
       dataDir: kafkaDir,
       port: config.KAFKA_PORT,
       onProgress: progress,
       ...(lock ? { lock } : {}),
+      ...(onAddress ? { onAddress } : {}),
     });
     kafka = started;
     brokers = started.brokers;
@@ -288,11 +290,16 @@ export async function supervise(): Promise<void> {
     owner = true;
     save();
     if (!config.KAFKA_BROKERS) {
-      await startBroker(say);
+      // The app starts beside the broker's JVM (it waits for Kafka itself): its start-up — loading
+      // its modules — overlaps the broker's instead of following it.
+      await startBroker(say, (address) => {
+        brokers = [...address];
+        if (!stopping) startApp();
+      });
       say(`Kafka ${brokers?.join(',')} is up (log: ${kafka?.logFile}).`);
     }
     if (stopping) return;
-    startApp();
+    if (!app) startApp();
   } catch (error) {
     process.stderr.write(`\nStart failed: ${(error as Error).message}\n`);
     log.error({ err: error }, 'start failed');

@@ -53,7 +53,7 @@ interface ClusterFile {
   readonly nodes: { readonly nodeId: number; readonly port: number; readonly controllerPort: number }[];
 }
 
-async function clusterFile(dataDir: string, size: number, libs: string): Promise<ClusterFile> {
+async function clusterFile(dataDir: string, size: number): Promise<ClusterFile> {
   const file = join(dataDir, 'cluster.json');
   if (existsSync(file)) {
     const known = JSON.parse(readFileSync(file, 'utf8')) as ClusterFile;
@@ -78,7 +78,7 @@ async function clusterFile(dataDir: string, size: number, libs: string): Promise
   };
   for (let nodeId = 1; nodeId <= size; nodeId++)
     nodes.push({ nodeId, port: await next(), controllerPort: await next() });
-  const made: ClusterFile = { clusterId: newClusterId(libs), nodes };
+  const made: ClusterFile = { clusterId: newClusterId(), nodes };
   writeFileSync(file, JSON.stringify(made, null, 2));
   return made;
 }
@@ -91,8 +91,8 @@ export async function startLocalKafkaCluster(options: LocalClusterOptions): Prom
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   progress(`fetching the Apache Kafka jars (cached after the first run)`);
-  const libs = ensureKafkaJars(options.cacheDir);
-  const layout = await clusterFile(dataDir, options.size, libs);
+  ensureKafkaJars(options.cacheDir);
+  const layout = await clusterFile(dataDir, options.size);
   const voters = layout.nodes.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   const folderOf = (nodeId: number) => join(dataDir, `node-${nodeId}`);
   const locks = new Map<number, BrokerLock>();

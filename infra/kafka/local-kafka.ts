@@ -17,6 +17,7 @@
  * KAFKA_BROKERS is not set.
  */
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -54,6 +55,11 @@ export interface LocalKafkaOptions {
   readonly lock?: BrokerLock;
   /** One node of a several-node KRaft cluster (local-cluster.ts); without it, a one-node cluster. */
   readonly node?: ClusterNode;
+  /**
+   * Told the broker's address as soon as its port is fixed, before the JVM is up: a client that
+   * waits for the broker (the app) can start beside it instead of after it.
+   */
+  readonly onAddress?: (brokers: readonly string[]) => void;
 }
 
 /** A node of a local KRaft cluster: every node is broker and controller, all of them voters. */
@@ -195,15 +201,21 @@ function readPorts(dataDir: string): { port: number; controllerPort: number } | 
   return JSON.parse(readFileSync(file, 'utf8')) as { port: number; controllerPort: number };
 }
 
-/** Config, ports and KRaft storage for the folder (formatted once); the caller holds the lock. */
-/** A new KRaft cluster id, from Kafka's own storage tool. */
-export function newClusterId(libs: string): string {
-  const uuid = spawnSync('java', java(libs, 'kafka.tools.StorageTool', ['random-uuid']), { encoding: 'utf8' });
-  const clusterId = uuid.stdout.trim().split('\n').pop()?.trim();
-  if (uuid.status !== 0 || !clusterId) throw new LocalKafkaError(`kafka-storage random-uuid failed: ${uuid.stderr}`);
-  return clusterId;
+/**
+ * A new KRaft cluster id, made as Kafka's `Uuid.randomUuid()` makes it (a random version-4 UUID in
+ * URL-safe base64 without padding, never one starting with "-"), without a JVM start of its own.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
+/** A short-lived tool JVM starts about a second faster without the JIT's optimizing tier. */
+const TOOL_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xshare:auto'];
+
+/** Config, ports and KRaft storage for the folder (formatted once); the caller holds the lock. */
 async function prepareFolder(
   dataDir: string,
   libs: string,
@@ -221,10 +233,15 @@ async function prepareFolder(
 
   if (!existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     progress('formatting KRaft storage');
-    const clusterId = node?.clusterId ?? newClusterId(libs);
+    const clusterId = node?.clusterId ?? newClusterId();
     const format = spawnSync(
       'java',
-      java(libs, 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', propsFile, '--ignore-formatted']),
+      java(
+        libs,
+        'kafka.tools.StorageTool',
+        ['format', '-t', clusterId, '-c', propsFile, '--ignore-formatted'],
+        TOOL_JVM,
+      ),
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new LocalKafkaError(`kafka-storage format failed: ${format.stdout}${format.stderr}`);
@@ -252,6 +269,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   }
 
   progress(`starting the Kafka broker on 127.0.0.1:${port}`);
+  options.onAddress?.([`127.0.0.1:${port}`]);
   const logFile = join(dataDir, 'server.log');
   // The broker writes its log file itself, not through us: its last words (a shutdown, a fault)
   // are kept even when this process is gone.
