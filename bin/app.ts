@@ -61,7 +61,13 @@ process.on('unhandledRejection', (error) => shutdown('unhandled promise rejectio
 
 /** The broker may be restarting (its supervisor restarts it too): wait rather than fail. */
 async function waitForKafka(brokers: readonly string[], timeoutMs: number): Promise<void> {
-  const bus = createKafkaBus({ brokers, clientId: 'helpline-analytics-probe', logger: quiet });
+  // Refused connections are what waiting means (the broker's JVM may still be starting beside us):
+  // not errors for the log. A broker that never answers is reported below.
+  const bus = createKafkaBus({
+    brokers,
+    clientId: 'helpline-analytics-probe',
+    logger: quiet.child({}, { level: 'fatal' }),
+  });
   const started = Date.now();
   let told = false;
   while (!(await bus.ping())) {
