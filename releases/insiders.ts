@@ -24,7 +24,7 @@
  */
 import type { Highs } from 'highs';
 import { harmLevel, parseReleaseCellKey, ROLLUPS, timeLevel } from '../domain/index.js';
-import { blockMatrix, blocks, type Equation, loadHighs } from './audit.js';
+import { blockMatrix, blocks, type Equation, equalityModel, loadHighs } from './audit.js';
 import type { Cube } from './cube.js';
 import type { PreviousRelease } from './suppress.js';
 
@@ -62,12 +62,16 @@ export function auditedCoalitions(cube: Pick<Cube, 'reporters'>): Coalition[] {
 const OCSEA = ROLLUPS[0];
 const OCSEA_TYPES = new Set<string>(OCSEA?.types ?? []);
 
-/**
- * Who may have contributed to a cell, as the public can tell (see the head of this file), given
- * the cells withheld now: a published zero is knowledge, a withheld one is not.
- */
-export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (key: string) => readonly string[] {
-  const zero = (key: string) => cube.cells.get(key)?.value === 0 && !withheld.has(key);
+/** What does not change with the pattern: each country's helplines and months, each region's countries. */
+interface ContributorBase {
+  readonly byCountry: ReadonlyMap<string, readonly { id: string; months: ReadonlySet<string> }[]>;
+  readonly countriesOf: ReadonlyMap<string, readonly string[]>;
+  readonly monthsOf: Map<string, readonly string[]>;
+}
+
+const contributorCache = new WeakMap<Cube, { base: ContributorBase; zeros?: string; who?: (key: string) => readonly string[] }>();
+
+function contributorBase(cube: Cube): ContributorBase {
   const byCountry = new Map<string, { id: string; months: Set<string> }[]>();
   for (const r of cube.reporters)
     byCountry.set(r.country, [...(byCountry.get(r.country) ?? []), { id: r.id, months: new Set(r.months) }]);
@@ -76,32 +80,91 @@ export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (
     const region = cube.regionOf.get(c) ?? '';
     countriesOf.set(region, [...(countriesOf.get(region) ?? []), c]);
   }
+  return { byCountry, countriesOf, monthsOf: new Map() };
+}
+
+/**
+ * Who may have contributed to a cell, as the public can tell (see the head of this file), given
+ * the cells withheld now: a published zero is knowledge, a withheld one is not. The answer
+ * depends on the pattern only through its withheld zeros, so it is kept while they stay the same
+ * (the audit asks again every round).
+ */
+export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (key: string) => readonly string[] {
+  let cached = contributorCache.get(cube);
+  if (!cached) {
+    cached = { base: contributorBase(cube) };
+    contributorCache.set(cube, cached);
+  }
+  const zeros = [...withheld]
+    .filter((k) => cube.cells.get(k)?.value === 0)
+    .sort()
+    .join(';');
+  if (cached.who && cached.zeros === zeros) return cached.who;
+  const who = contributorsGiven(cube, cached.base, withheld);
+  cached.zeros = zeros;
+  cached.who = who;
+  return who;
+}
+
+function contributorsGiven(
+  cube: Cube,
+  { byCountry, countriesOf, monthsOf }: ContributorBase,
+  withheld: ReadonlySet<string>,
+): (key: string) => readonly string[] {
+  const zero = (key: string) => cube.cells.get(key)?.value === 0 && !withheld.has(key);
   const groupOf = (harm: string): string | undefined => {
     const level = harmLevel(harm);
     if (level === 'group') return harm;
     if (level === 'type') return harm.split('.')[0];
     return undefined;
   };
+  const monthsIn = (time: string) => {
+    let months = monthsOf.get(time);
+    if (!months) {
+      const year = time.slice(0, 4);
+      months = timeLevel(time) === 'month' ? [time] : cube.months.filter((m) => m.startsWith(year));
+      monthsOf.set(time, months);
+    }
+    return months;
+  };
+  // A country's helplines that reported a month of `time` its published total does not show as 0.
+  const reportingIn = new Map<string, readonly string[]>();
+  const reporting = (c: string, time: string) => {
+    const at = `${c}|${time}`;
+    let ids = reportingIn.get(at);
+    if (!ids) {
+      const active = monthsIn(time).filter((m) => !zero(`${c}|all|${m}|all`));
+      ids = (byCountry.get(c) ?? []).filter((h) => active.some((m) => h.months.has(m))).map((h) => h.id);
+      reportingIn.set(at, ids);
+    }
+    return ids;
+  };
+  const allCountries = [...byCountry.keys()];
+  // Keyed by what the answer depends on: the dimension and, within a group, the type do not matter.
   const memo = new Map<string, readonly string[]>();
+  const byKey = new Map<string, readonly string[]>();
   return (key) => {
-    const known = memo.get(key);
+    const known = byKey.get(key);
     if (known) return known;
     const [geo = '', harm = '', time = ''] = key.split('|');
-    const countries =
-      geo === 'world' ? [...byCountry.keys()] : (countriesOf.get(geo) ?? (byCountry.has(geo) ? [geo] : []));
-    const year = time.slice(0, 4);
-    const months = timeLevel(time) === 'month' ? [time] : cube.months.filter((m) => m.startsWith(year));
     const group = groupOf(harm);
-    const ocsea = OCSEA && (harm === OCSEA.code || OCSEA_TYPES.has(harm));
-    const out: string[] = [];
-    for (const c of countries) {
-      if (zero(`${c}|all|${year}|all`)) continue;
-      if (group && zero(`${c}|${group}|${year}|all`)) continue;
-      if (ocsea && zero(`${c}|${OCSEA.code}|${year}|all`)) continue;
-      const active = months.filter((m) => !zero(`${c}|all|${m}|all`));
-      for (const h of byCountry.get(c) ?? []) if (active.some((m) => h.months.has(m))) out.push(h.id);
+    const ocsea = OCSEA !== undefined && (harm === OCSEA.code || OCSEA_TYPES.has(harm));
+    const at = `${geo}|${group ?? ''}|${ocsea ? 'o' : ''}|${time}`;
+    let out = memo.get(at);
+    if (!out) {
+      const countries = geo === 'world' ? allCountries : (countriesOf.get(geo) ?? (byCountry.has(geo) ? [geo] : []));
+      const year = time.slice(0, 4);
+      const list: string[] = [];
+      for (const c of countries) {
+        if (zero(`${c}|all|${year}|all`)) continue;
+        if (group && zero(`${c}|${group}|${year}|all`)) continue;
+        if (ocsea && zero(`${c}|${OCSEA?.code}|${year}|all`)) continue;
+        list.push(...reporting(c, time));
+      }
+      out = list;
+      memo.set(at, out);
     }
-    memo.set(key, out);
+    byKey.set(key, out);
     return out;
   };
 }
@@ -415,8 +478,11 @@ export class InsiderAudit {
           (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
           !passed.has(round.keys[i] ?? ''),
       );
-      const todo = open.filter((i) => !shown(i));
-      for (const i of open) if (!todo.includes(i)) passed.add(round.keys[i] ?? '');
+      const todo: number[] = [];
+      for (const i of open) {
+        if (shown(i)) passed.add(round.keys[i] ?? '');
+        else todo.push(i);
+      }
       if (todo.length === 0) continue;
       const local = new Map(vars.map((v, j) => [v, j]));
       let model = models.get(b);
@@ -565,18 +631,8 @@ export class InsiderAudit {
       starts.push(indices.length);
     }
     const rhs = rows.map((r) => r.rhs);
-    const model = highs.createModel({
-      numCols: n,
-      numRows: rows.length,
-      colCost: new Float64Array(n),
-      colLower: lower,
-      colUpper: upper,
-      rowLower: rhs,
-      rowUpper: rhs,
-      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-    });
+    const model = equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, false);
     try {
-      model.options.set({ output_flag: false });
       const extreme = (sign: 1 | -1) => {
         this.solves++;
         const cost = new Float64Array(n);
@@ -617,19 +673,19 @@ export class InsiderAudit {
   ): Model {
     const { rows, starts, indices, values, rhs } = blockMatrix(round.equations, local);
     const n = vars.length;
-    const model = highs.createModel({
-      numCols: n,
-      numRows: rows.length,
-      colCost: new Float64Array(n),
-      colLower: new Float64Array(n),
-      colUpper: Array.from({ length: n }, () => highs.infinity),
-      rowLower: rhs,
-      rowUpper: rhs,
-      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-      ...(integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
-    });
-    model.options.set({ output_flag: false, ...(integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}) });
-    return model;
+    return equalityModel(
+      highs,
+      {
+        lower: new Float64Array(n),
+        upper: Array.from({ length: n }, () => highs.infinity),
+        rows: rows.length,
+        starts,
+        indices,
+        values,
+        rhs,
+      },
+      integer,
+    );
   }
 }
 
