@@ -69,7 +69,10 @@ interface ContributorBase {
   readonly monthsOf: Map<string, readonly string[]>;
 }
 
-const contributorCache = new WeakMap<Cube, { base: ContributorBase; zeros?: string; who?: (key: string) => readonly string[] }>();
+const contributorCache = new WeakMap<
+  Cube,
+  { base: ContributorBase; zeros?: string; who?: (key: string) => readonly string[] }
+>();
 
 function contributorBase(cube: Cube): ContributorBase {
   const byCountry = new Map<string, { id: string; months: Set<string> }[]>();
@@ -199,7 +202,17 @@ interface Round {
   /** The newest directions through each variable: index into `dirs` and the variable's move. */
   readonly through: { id: number; move: number }[][];
   readonly dirs: { idx: Int32Array; moves: Float64Array; integral: boolean }[];
+  /** A number for the pattern of a cell's year as it is now: the same while nothing there changes. */
+  readonly eraOf: (key: string) => number;
 }
+
+/** A coalition's failures in one block, and the era of the block's year they hold for. */
+interface Verdict {
+  readonly era: number;
+  readonly failures: { readonly key: string; readonly low: number; readonly high: number }[];
+}
+
+const yearOf = (key: string) => (key.split('|')[2] ?? '').slice(0, 4);
 
 const EPS = 1e-6;
 /** Directions kept per cell: the newest (found for the coalitions audited last) serve best. */
@@ -218,10 +231,22 @@ function pushThrough(through: Round['through'], i: number, id: number, move: num
 
 type Model = ReturnType<Highs['createModel']>;
 
+/** The public's LP of the others' parts of a year's cells, against one coalition. */
+interface OthersModel {
+  readonly model: Model;
+  readonly column: ReadonlyMap<string, number>;
+  readonly n: number;
+}
+
 export class InsiderAudit {
   private readonly pool: Direction[] = [];
   /** coalition id → withheld cells it has been shown unable to narrow (more withheld keeps it so). */
   private readonly passed = new Map<string, Set<string>>();
+  /** coalition id → the first cell of a block → its failures there, for the year's pattern then. */
+  private readonly verdicts = new Map<string, Map<string, Verdict>>();
+  /** year → the withheld cells of the year last round, and that pattern's number. */
+  private readonly eras = new Map<string, { cells: string; era: number }>();
+  private lastEra = 0;
   private readonly coalitions: readonly Coalition[];
   solves = 0;
 
@@ -325,7 +350,26 @@ export class InsiderAudit {
       for (const v of b) blockOf[v] = id;
     });
     const who = publicContributors(this.cube, withheld);
+    // Every relation lies within one year: a year's blocks depend only on its own withheld cells
+    // (and on who may have contributed, which changes only with the withheld zeros).
+    const sameWho = who === this.who;
     this.who = who;
+    const cellsOfYear = new Map<string, string[]>();
+    for (const k of keys) {
+      const year = yearOf(k);
+      const list = cellsOfYear.get(year);
+      if (list) list.push(k);
+      else cellsOfYear.set(year, [k]);
+    }
+    const eraOfYear = new Map<string, number>();
+    for (const [year, list] of cellsOfYear) {
+      const cells = list.join(';');
+      const before = this.eras.get(year);
+      const era = sameWho && before?.cells === cells ? before.era : ++this.lastEra;
+      this.eras.set(year, { cells, era });
+      eraOfYear.set(year, era);
+    }
+    const eraOf = (key: string) => eraOfYear.get(yearOf(key)) ?? 0;
     const contributors = keys.map(who);
     const changers = keys.map((k) => this.changersOf(k));
     const ownOf = new Map<string, Map<number, number>>();
@@ -372,6 +416,7 @@ export class InsiderAudit {
       changers,
       through,
       dirs,
+      eraOf,
     };
   }
 
@@ -468,101 +513,125 @@ export class InsiderAudit {
     };
 
     const failures: InsiderFailure[] = [];
-    for (const b of blockIds) {
-      const vars = round.blockVars[b] ?? [];
-      // An insider's targets are the cells others did contribute to: where their part is 0 the
-      // cell is the coalition's own (and a 0 would be published anyway).
-      const open = vars.filter(
-        (i) =>
-          !exact.has(i) &&
-          (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
-          !passed.has(round.keys[i] ?? ''),
-      );
-      const todo: number[] = [];
-      for (const i of open) {
-        if (shown(i)) passed.add(round.keys[i] ?? '');
-        else todo.push(i);
-      }
-      if (todo.length === 0) continue;
-      const local = new Map(vars.map((v, j) => [v, j]));
-      let model = models.get(b);
-      if (!model) {
-        model = this.model(highs, round, vars, local, false);
-        models.set(b, model);
-      }
-      const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : least(v)));
-      const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : highs.infinity));
-      const n = vars.length;
-      const run = (m: Model, cost: Float64Array) => {
-        this.solves++;
-        m.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
-        m.run();
-        const status = m.getModelStatus();
-        if (status === highs.constants.modelStatus.optimal) {
-          this.addDirection(round, m.getSolution().colValue, vars);
-          return m.getObjectiveValue();
+    const othersModels = new Map<string, OthersModel>();
+    try {
+      const verdicts = this.verdicts.get(coalition.id) ?? new Map<string, Verdict>();
+      this.verdicts.set(coalition.id, verdicts);
+      for (const b of blockIds) {
+        const vars = round.blockVars[b] ?? [];
+        // A block of a year whose pattern is as it was when this coalition last audited the block
+        // gives the same answer (its equations, bounds and contributors are the same).
+        const head = round.keys[vars[0] ?? -1] ?? '';
+        const era = round.eraOf(head);
+        const known = verdicts.get(head);
+        if (known?.era === era) {
+          for (const f of known.failures) failures.push({ ...f, coalition, block: b });
+          continue;
         }
-        if (
-          status === highs.constants.modelStatus.unbounded ||
-          status === highs.constants.modelStatus.unboundedOrInfeasible
-        )
-          return Number.NEGATIVE_INFINITY;
-        throw new Error(`insider audit solve ended with HiGHS model status ${status}`);
-      };
-      if (todo.length >= 3) {
-        // A few solutions at once, moving many cells: within a cap, so none is unbounded.
-        const capped = Float64Array.from(vars, (v, j) =>
-          exact.has(v) ? (upper[j] ?? 0) : 2 * (round.truth[v] ?? 0) + 4 * P,
+        const verdict: Verdict = { era, failures: [] };
+        verdicts.set(head, verdict);
+        // An insider's targets are the cells others did contribute to: where their part is 0 the
+        // cell is the coalition's own (and a 0 would be published anyway).
+        const open = vars.filter(
+          (i) =>
+            !exact.has(i) &&
+            (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
+            !passed.has(round.keys[i] ?? ''),
         );
-        model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, capped);
-        for (let k = 0; k < 4; k++) {
-          const cost = new Float64Array(n);
-          for (const i of todo)
-            cost[local.get(i) ?? 0] = k === 0 ? 1 : k === 1 ? -1 : ((i * 2654435761 + k) >>> 7) % 2 ? 1 : -1;
-          run(model, cost);
+        const todo: number[] = [];
+        for (const i of open) {
+          if (shown(i)) passed.add(round.keys[i] ?? '');
+          else todo.push(i);
         }
-      }
-      model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
-      let mip: Model | undefined;
-      try {
-        for (const i of todo) {
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
+        if (todo.length === 0) continue;
+        const local = new Map(vars.map((v, j) => [v, j]));
+        let model = models.get(b);
+        if (!model) {
+          model = this.model(highs, round, vars, local, false);
+          models.set(b, model);
+        }
+        const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : least(v)));
+        const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : highs.infinity));
+        const n = vars.length;
+        const run = (m: Model, cost: Float64Array) => {
+          this.solves++;
+          m.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
+          m.run();
+          const status = m.getModelStatus();
+          if (status === highs.constants.modelStatus.optimal) {
+            this.addDirection(round, m.getSolution().colValue, vars);
+            return m.getObjectiveValue();
           }
-          const j = local.get(i) ?? 0;
-          const cost = new Float64Array(n);
-          cost[j] = 1;
-          const low = run(model, cost);
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
+          if (
+            status === highs.constants.modelStatus.unbounded ||
+            status === highs.constants.modelStatus.unboundedOrInfeasible
+          )
+            return Number.NEGATIVE_INFINITY;
+          throw new Error(`insider audit solve ended with HiGHS model status ${status}`);
+        };
+        if (todo.length >= 3) {
+          // A few solutions at once, moving many cells: within a cap, so none is unbounded.
+          const capped = Float64Array.from(vars, (v, j) =>
+            exact.has(v) ? (upper[j] ?? 0) : 2 * (round.truth[v] ?? 0) + 4 * P,
+          );
+          model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, capped);
+          for (let k = 0; k < 4; k++) {
+            const cost = new Float64Array(n);
+            for (const i of todo)
+              cost[local.get(i) ?? 0] = k === 0 ? 1 : k === 1 ? -1 : ((i * 2654435761 + k) >>> 7) % 2 ? 1 : -1;
+            run(model, cost);
           }
-          cost[j] = -1;
-          const high = -run(model, cost);
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
-          }
-          let range = { low, high };
-          if (high - low >= P - EPS && (isPublic || high - low < 2 * P)) {
-            // The LP's extremes are fractional and the range narrow: the integer attacker.
-            if (!mip) {
-              mip = this.model(highs, round, vars, local, true);
-              mip.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+        }
+        model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+        let mip: Model | undefined;
+        try {
+          for (const i of todo) {
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
             }
+            const j = local.get(i) ?? 0;
+            const cost = new Float64Array(n);
             cost[j] = 1;
-            const ilow = run(mip, cost);
+            const low = run(model, cost);
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
+            }
             cost[j] = -1;
-            range = { low: ilow, high: -run(mip, cost) };
+            const high = -run(model, cost);
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
+            }
+            let range = { low, high };
+            if (high - low >= P - EPS && (isPublic || high - low < 2 * P)) {
+              // The LP's extremes are fractional and the range narrow: the integer attacker.
+              if (!mip) {
+                mip = this.model(highs, round, vars, local, true);
+                mip.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+              }
+              cost[j] = 1;
+              const ilow = run(mip, cost);
+              cost[j] = -1;
+              range = { low: ilow, high: -run(mip, cost) };
+            }
+            if (range.high - range.low >= P - EPS) passed.add(round.keys[i] ?? '');
+            else if (
+              isPublic ||
+              !this.publicKnowsAsMuch(coalition, round.keys[i] ?? '', round, highs, range, othersModels)
+            ) {
+              const failure = { key: round.keys[i] ?? '', ...range };
+              verdict.failures.push(failure);
+              failures.push({ ...failure, coalition, block: b });
+            }
           }
-          if (range.high - range.low >= P - EPS) passed.add(round.keys[i] ?? '');
-          else if (isPublic || !this.publicKnowsAsMuch(coalition, round.keys[i] ?? '', round, highs, range))
-            failures.push({ key: round.keys[i] ?? '', coalition, block: b, ...range });
+        } finally {
+          mip?.dispose();
         }
-      } finally {
-        mip?.dispose();
       }
+    } finally {
+      for (const m of othersModels.values()) m.model.dispose();
     }
     return failures;
   }
@@ -581,9 +650,39 @@ export class InsiderAudit {
     round: Round,
     highs: Highs,
     range: { low: number; high: number },
+    models: Map<string, OthersModel>,
   ): boolean {
-    const members = new Set(coalition.members);
     const year = parseReleaseCellKey(key).time.slice(0, 4);
+    // One model per coalition, year and round: only the objective differs between its cells.
+    let others = models.get(year);
+    if (!others) {
+      others = this.othersModel(coalition, year, round, highs);
+      models.set(year, others);
+    }
+    const col = others.column.get(key);
+    if (col === undefined) {
+      // A cell in no relation: known (a constant) where only the coalition can have filled it,
+      // unbounded otherwise.
+      return round.who(key).every((h) => coalition.members.includes(h));
+    }
+    const { model, n } = others;
+    const extreme = (sign: 1 | -1) => {
+      this.solves++;
+      const cost = new Float64Array(n);
+      cost[col] = sign;
+      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
+      model.run();
+      const status = model.getModelStatus();
+      if (status !== highs.constants.modelStatus.optimal) return sign * Number.NEGATIVE_INFINITY;
+      return sign * model.getObjectiveValue();
+    };
+    const own = range.high - range.low;
+    return extreme(-1) - extreme(1) <= own + EPS;
+  }
+
+  /** The others' parts of one year's cells as the public knows them, against this coalition (above). */
+  private othersModel(coalition: Coalition, year: string, round: Round, highs: Highs): OthersModel {
+    const members = new Set(coalition.members);
     const relations = this.relationsOfYear(year);
     const column = new Map<string, number>();
     const lower: number[] = [];
@@ -604,8 +703,6 @@ export class InsiderAudit {
       upper.push(withheld ? highs.infinity : value);
       return { col, constant: 0 };
     };
-    const target = term(key);
-    if (target.col === undefined) return true;
     const rows: { entries: Map<number, number>; rhs: number }[] = [];
     for (const r of relations) {
       const entries = new Map<number, number>();
@@ -632,22 +729,7 @@ export class InsiderAudit {
     }
     const rhs = rows.map((r) => r.rhs);
     const model = equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, false);
-    try {
-      const extreme = (sign: 1 | -1) => {
-        this.solves++;
-        const cost = new Float64Array(n);
-        cost[target.col ?? 0] = sign;
-        model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
-        model.run();
-        const status = model.getModelStatus();
-        if (status !== highs.constants.modelStatus.optimal) return sign * Number.NEGATIVE_INFINITY;
-        return sign * model.getObjectiveValue();
-      };
-      const own = range.high - range.low;
-      return extreme(-1) - extreme(1) <= own + EPS;
-    } finally {
-      model.dispose();
-    }
+    return { model, column, n };
   }
 
   private yearRelations?: Map<string, Cube['relations'][number][]>;
