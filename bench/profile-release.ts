@@ -19,7 +19,8 @@ import { releaseSpanAndId } from '../releases/publish.js';
 import { DEFAULT_PROTECTION, primarySuppression, protect } from '../releases/suppress.js';
 import { openWarehouse } from '../warehouse/index.js';
 
-const source = process.argv.find((a) => a.endsWith('.duckdb')) ?? process.env.RELEASE_WAREHOUSE ?? '/work/scratch/base.duckdb';
+const source =
+  process.argv.find((a) => a.endsWith('.duckdb')) ?? process.env.RELEASE_WAREHOUSE ?? '/work/scratch/base.duckdb';
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const now = new Date('2026-12-15T10:00:00Z');
 const say = (line: string) => process.stdout.write(`${line}\n`);

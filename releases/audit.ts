@@ -92,7 +92,9 @@ async function auditBlock(
   const lower = block.map((v) => options.lower?.[v] ?? 0);
   const upper = block.map((v) => options.upper?.[v] ?? highs.infinity);
   const create = (integer: boolean) =>
-    equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, integer, { presolve: 'off' });
+    equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, integer, {
+      presolve: 'off',
+    });
   // The integer attacker's optimum is the LP's wherever the LP's optimal solution is integral
   // (it is then feasible for the integer program, which cannot do better): the branch and bound
   // runs only where the LP stops at a fractional vertex.
