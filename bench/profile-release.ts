@@ -38,20 +38,23 @@ try {
   if (only !== 'publish') {
     say('— split (this thread)');
     const t0 = performance.now();
+    const c0 = cpuNow();
     const span = await releaseSpanAndId(wh.db, now);
     const cube = await wh.db.snapshot((reader) => buildCube(reader, { from: span.from, to: span.to }));
     const tCube = performance.now() - t0;
-    say(`cube build         ${ms(tCube)}  (${cube.cells.size} cells, ${cube.relations.length} relations)`);
+    say(
+      `cube build         ${ms(tCube)} wall, ${ms(cpuNow() - c0)} CPU  (${cube.cells.size} cells, ${cube.relations.length} relations)`,
+    );
     const tp = performance.now();
     const primary = primarySuppression(cube, DEFAULT_PROTECTION);
     say(`primary            ${ms(performance.now() - tp)}  (${primary.size} cells)`);
     // Timing hooks on the audit's methods (their behaviour unchanged).
     const proto = InsiderAudit.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-    const rounds: { publicMs: number; insiderMs: number; failures: number }[] = [];
-    let current = { publicMs: 0, insiderMs: 0, failures: 0 };
+    const rounds: { publicMs: number; insiderMs: number; insiderCpu: number; failures: number }[] = [];
+    let current = { publicMs: 0, insiderMs: 0, insiderCpu: 0, failures: 0 };
     const failures = proto.failures as (...args: unknown[]) => Promise<unknown[]>;
     proto.failures = async function (this: unknown, ...args: unknown[]) {
-      current = { publicMs: 0, insiderMs: 0, failures: 0 };
+      current = { publicMs: 0, insiderMs: 0, insiderCpu: 0, failures: 0 };
       const out = await failures.apply(this, args);
       current.failures = out.length;
       rounds.push(current);
@@ -60,23 +63,29 @@ try {
     const audit = proto.audit as (...args: unknown[]) => unknown[];
     proto.audit = function (this: unknown, ...args: unknown[]) {
       const t = performance.now();
+      const c = cpuNow();
       const out = audit.apply(this, args);
       const coalition = args[0] as { members: readonly string[] };
       if (coalition.members.length === 0) current.publicMs += performance.now() - t;
-      else current.insiderMs += performance.now() - t;
+      else {
+        current.insiderMs += performance.now() - t;
+        current.insiderCpu += cpuNow() - c;
+      }
       return out;
     };
     const tProtect = performance.now();
     const cpuProtect = cpuNow();
     const result = await protect(cube, DEFAULT_PROTECTION);
     const protectMs = performance.now() - tProtect;
+    const protectCpu = cpuNow() - cpuProtect;
     proto.failures = failures;
     proto.audit = audit;
     const publicMs = rounds.reduce((s, r) => s + r.publicMs, 0);
     const insiderMs = rounds.reduce((s, r) => s + r.insiderMs, 0);
-    say(`protect            ${ms(protectMs)} wall, ${ms(cpuNow() - cpuProtect)} CPU, ${result.rounds} rounds`);
+    const insiderCpu = rounds.reduce((s, r) => s + r.insiderCpu, 0);
+    say(`protect            ${ms(protectMs)} wall, ${ms(protectCpu)} CPU, ${result.rounds} rounds`);
     say(`  public audit     ${ms(publicMs)}`);
-    say(`  insider audit    ${ms(insiderMs)}`);
+    say(`  insider audit    ${ms(insiderMs)} wall, ${ms(insiderCpu)} CPU`);
     say(`  rules, widening, coarsening, round set-up and the final gate  ${ms(protectMs - publicMs - insiderMs)}`);
     for (const [i, r] of rounds.entries())
       say(`  round ${i + 1}: public ${ms(r.publicMs)}, insiders ${ms(r.insiderMs)}, ${r.failures} failures`);

@@ -1,0 +1,18 @@
+import { copyFileSync } from 'node:fs';
+import { buildCube } from '../releases/cube.js';
+import { protectOffThread } from '../releases/protect-off-thread.js';
+import { releaseSpanAndId } from '../releases/publish.js';
+import { DEFAULT_PROTECTION } from '../releases/suppress.js';
+import { openWarehouse } from '../warehouse/index.js';
+copyFileSync('/work/scratch/base.duckdb', '/tmp/zzw.duckdb');
+const wh = await openWarehouse('/tmp/zzw.duckdb');
+const span = await releaseSpanAndId(wh.db, new Date('2026-12-15T10:00:00Z'));
+let t = performance.now();
+const cube = await wh.db.snapshot((r) => buildCube(r, span));
+console.log('cube', (performance.now() - t).toFixed(0));
+t = performance.now();
+const c0 = process.cpuUsage();
+const result = await protectOffThread(cube, DEFAULT_PROTECTION, undefined);
+const c1 = process.cpuUsage(c0);
+console.log('off-thread', (performance.now() - t).toFixed(0), 'cpu', ((c1.user + c1.system) / 1000).toFixed(0), result.withheld.size);
+wh.close();
