@@ -26,6 +26,7 @@ import {
   toArrow,
   toCsv,
 } from '../domain/index.js';
+import { storedCells } from '../releases/index.js';
 import type { Db } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 
@@ -75,18 +76,7 @@ export async function listExport(exportsDir: string, release: string): Promise<E
 }
 
 async function rowsOf(db: Db, release: string): Promise<Record<string, TableCell>[]> {
-  const cells = await db.all<{
-    geo: string;
-    harm: string;
-    period: string;
-    dim: string;
-    value: bigint | null;
-    suppressed: boolean;
-  }>(
-    `SELECT geo, harm, period, dim, value, suppressed FROM release_cells WHERE release_id = $1
-      ORDER BY length(period), period, geo, harm, dim`,
-    [release],
-  );
+  const cells = await storedCells(db, release, true);
   return cells.map((c) => {
     const [kind, code] = c.dim === 'all' ? ['all', 'all'] : (c.dim.split('=') as [string, string]);
     return {

@@ -91,21 +91,10 @@ async function auditBlock(
   const n = block.length;
   const lower = block.map((v) => options.lower?.[v] ?? 0);
   const upper = block.map((v) => options.upper?.[v] ?? highs.infinity);
-  const create = (integer: boolean) => {
-    const model = highs.createModel({
-      numCols: n,
-      numRows: rows.length,
-      colCost: new Float64Array(n),
-      colLower: lower,
-      colUpper: upper,
-      rowLower: rhs,
-      rowUpper: rhs,
-      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-      ...(integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
+  const create = (integer: boolean) =>
+    equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, integer, {
+      presolve: 'off',
     });
-    model.options.set({ output_flag: false, presolve: 'off', ...(integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}) });
-    return model;
-  };
   // The integer attacker's optimum is the LP's wherever the LP's optimal solution is integral
   // (it is then feasible for the integer program, which cannot do better): the branch and bound
   // runs only where the LP stops at a fractional vertex.
@@ -164,6 +153,40 @@ async function auditBlock(
     lp.dispose();
     ip?.dispose();
   }
+}
+
+/**
+ * A HiGHS model of A·x = rhs within the bounds (CSR rows), with a zero objective to be set per
+ * solve; an integer one solves to optimality (no gap).
+ */
+export function equalityModel(
+  highs: Highs,
+  m: {
+    readonly lower: ArrayLike<number>;
+    readonly upper: ArrayLike<number>;
+    readonly rows: number;
+    readonly starts: readonly number[];
+    readonly indices: readonly number[];
+    readonly values: readonly number[];
+    readonly rhs: readonly number[];
+  },
+  integer: boolean,
+  options: Record<string, string | number | boolean> = {},
+) {
+  const n = m.lower.length;
+  const model = highs.createModel({
+    numCols: n,
+    numRows: m.rows,
+    colCost: new Float64Array(n),
+    colLower: Array.from(m.lower),
+    colUpper: Array.from(m.upper),
+    rowLower: m.rhs,
+    rowUpper: m.rhs,
+    matrix: { format: 'csr', numRows: m.rows, numCols: n, starts: m.starts, indices: m.indices, values: m.values },
+    ...(integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
+  });
+  model.options.set({ output_flag: false, ...options, ...(integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}) });
+  return model;
 }
 
 /**

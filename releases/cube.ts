@@ -132,20 +132,17 @@ export async function buildCube(
           }
   };
   const inSpan = periodBetween(span);
-  const byGroupMonth = await db.all<{
-    h: string;
-    country: string;
-    region: string;
-    g: string;
-    period: string;
-    n: bigint;
-  }>(
-    `SELECT helpline_id AS h, country, region, harm_group AS g, period, sum(count) AS n FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
+  // Each helpline's harm groups and all harms, by month and by year: the roll-ups to 'all' and to
+  // the year are DuckDB's (GROUPING SETS), so each row feeds only its country, region and world.
+  const byGroupMonth = await db.all<{ h: string; country: string; region: string; g: string; t: string; n: bigint }>(
+    `SELECT h, country, region, coalesce(g, 'all') AS g, coalesce(period, y) AS t, sum(n) AS n FROM (
+       SELECT helpline_id AS h, country, region, harm_group AS g, period, substr(period, 1, 4) AS y, sum(count) AS n
+         FROM facts WHERE ${inSpan.sql} GROUP BY ALL)
+      GROUP BY GROUPING SETS ((h, country, region, g, period, y), (h, country, region, period, y),
+                              (h, country, region, g, y), (h, country, region, y))`,
     inSpan.params,
   );
-  for (const r of byGroupMonth) {
-    add(r.h, [r.country, r.region, 'world'], [r.g, 'all'], [r.period, r.period.slice(0, 4)], ['all'], Number(r.n));
-  }
+  for (const r of byGroupMonth) add(r.h, [r.country, r.region, 'world'], [r.g], [r.t], ['all'], Number(r.n));
   const byTypeYear = await db.all<{ h: string; region: string; harm: string; y: string; n: bigint }>(
     `SELECT helpline_id AS h, region, harm, substr(period, 1, 4) AS y, sum(count) AS n FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
     inSpan.params,
@@ -163,11 +160,13 @@ export async function buildCube(
   }
   for (const kind of Object.keys(DIM_VALUES) as DimKind[]) {
     const rows = await db.all<{ h: string; region: string; g: string; y: string; v: string; n: bigint }>(
-      `SELECT helpline_id AS h, region, harm_group AS g, substr(period, 1, 4) AS y, ${DIM_COLUMN[kind]} AS v, sum(count) AS n
-         FROM facts WHERE ${inSpan.sql} GROUP BY ALL`,
+      `SELECT h, region, coalesce(g, 'all') AS g, y, v, sum(n) AS n FROM (
+         SELECT helpline_id AS h, region, harm_group AS g, substr(period, 1, 4) AS y, ${DIM_COLUMN[kind]} AS v, sum(count) AS n
+           FROM facts WHERE ${inSpan.sql} GROUP BY ALL)
+        GROUP BY GROUPING SETS ((h, region, g, y, v), (h, region, y, v))`,
       inSpan.params,
     );
-    for (const r of rows) add(r.h, [r.region, 'world'], [r.g, 'all'], [r.y], [`${kind}=${r.v}`], Number(r.n));
+    for (const r of rows) add(r.h, [r.region, 'world'], [r.g], [r.y], [`${kind}=${r.v}`], Number(r.n));
   }
 
   // 3. Relations between published cells.

@@ -30,7 +30,7 @@ export {
   readPublicState,
   writePublicState,
 } from './public-state.js';
-export type { ReleaseManifest } from './publish.js';
+export { type ReleaseManifest, type StoredCell, storedCells } from './publish.js';
 export type { ReleaseReader } from './release-query.js';
 export { DEFAULT_PROTECTION, type ProtectionParams } from './suppress.js';
 

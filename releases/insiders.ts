@@ -24,7 +24,7 @@
  */
 import type { Highs } from 'highs';
 import { harmLevel, parseReleaseCellKey, ROLLUPS, timeLevel } from '../domain/index.js';
-import { blockMatrix, blocks, type Equation, loadHighs } from './audit.js';
+import { blockMatrix, blocks, type Equation, equalityModel, loadHighs } from './audit.js';
 import type { Cube } from './cube.js';
 import type { PreviousRelease } from './suppress.js';
 
@@ -62,12 +62,19 @@ export function auditedCoalitions(cube: Pick<Cube, 'reporters'>): Coalition[] {
 const OCSEA = ROLLUPS[0];
 const OCSEA_TYPES = new Set<string>(OCSEA?.types ?? []);
 
-/**
- * Who may have contributed to a cell, as the public can tell (see the head of this file), given
- * the cells withheld now: a published zero is knowledge, a withheld one is not.
- */
-export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (key: string) => readonly string[] {
-  const zero = (key: string) => cube.cells.get(key)?.value === 0 && !withheld.has(key);
+/** What does not change with the pattern: each country's helplines and months, each region's countries. */
+interface ContributorBase {
+  readonly byCountry: ReadonlyMap<string, readonly { id: string; months: ReadonlySet<string> }[]>;
+  readonly countriesOf: ReadonlyMap<string, readonly string[]>;
+  readonly monthsOf: Map<string, readonly string[]>;
+}
+
+const contributorCache = new WeakMap<
+  Cube,
+  { base: ContributorBase; zeros?: string; who?: (key: string) => readonly string[] }
+>();
+
+function contributorBase(cube: Cube): ContributorBase {
   const byCountry = new Map<string, { id: string; months: Set<string> }[]>();
   for (const r of cube.reporters)
     byCountry.set(r.country, [...(byCountry.get(r.country) ?? []), { id: r.id, months: new Set(r.months) }]);
@@ -76,32 +83,91 @@ export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (
     const region = cube.regionOf.get(c) ?? '';
     countriesOf.set(region, [...(countriesOf.get(region) ?? []), c]);
   }
+  return { byCountry, countriesOf, monthsOf: new Map() };
+}
+
+/**
+ * Who may have contributed to a cell, as the public can tell (see the head of this file), given
+ * the cells withheld now: a published zero is knowledge, a withheld one is not. The answer
+ * depends on the pattern only through its withheld zeros, so it is kept while they stay the same
+ * (the audit asks again every round).
+ */
+export function publicContributors(cube: Cube, withheld: ReadonlySet<string>): (key: string) => readonly string[] {
+  let cached = contributorCache.get(cube);
+  if (!cached) {
+    cached = { base: contributorBase(cube) };
+    contributorCache.set(cube, cached);
+  }
+  const zeros = [...withheld]
+    .filter((k) => cube.cells.get(k)?.value === 0)
+    .sort()
+    .join(';');
+  if (cached.who && cached.zeros === zeros) return cached.who;
+  const who = contributorsGiven(cube, cached.base, withheld);
+  cached.zeros = zeros;
+  cached.who = who;
+  return who;
+}
+
+function contributorsGiven(
+  cube: Cube,
+  { byCountry, countriesOf, monthsOf }: ContributorBase,
+  withheld: ReadonlySet<string>,
+): (key: string) => readonly string[] {
+  const zero = (key: string) => cube.cells.get(key)?.value === 0 && !withheld.has(key);
   const groupOf = (harm: string): string | undefined => {
     const level = harmLevel(harm);
     if (level === 'group') return harm;
     if (level === 'type') return harm.split('.')[0];
     return undefined;
   };
+  const monthsIn = (time: string) => {
+    let months = monthsOf.get(time);
+    if (!months) {
+      const year = time.slice(0, 4);
+      months = timeLevel(time) === 'month' ? [time] : cube.months.filter((m) => m.startsWith(year));
+      monthsOf.set(time, months);
+    }
+    return months;
+  };
+  // A country's helplines that reported a month of `time` its published total does not show as 0.
+  const reportingIn = new Map<string, readonly string[]>();
+  const reporting = (c: string, time: string) => {
+    const at = `${c}|${time}`;
+    let ids = reportingIn.get(at);
+    if (!ids) {
+      const active = monthsIn(time).filter((m) => !zero(`${c}|all|${m}|all`));
+      ids = (byCountry.get(c) ?? []).filter((h) => active.some((m) => h.months.has(m))).map((h) => h.id);
+      reportingIn.set(at, ids);
+    }
+    return ids;
+  };
+  const allCountries = [...byCountry.keys()];
+  // Keyed by what the answer depends on: the dimension and, within a group, the type do not matter.
   const memo = new Map<string, readonly string[]>();
+  const byKey = new Map<string, readonly string[]>();
   return (key) => {
-    const known = memo.get(key);
+    const known = byKey.get(key);
     if (known) return known;
     const [geo = '', harm = '', time = ''] = key.split('|');
-    const countries =
-      geo === 'world' ? [...byCountry.keys()] : (countriesOf.get(geo) ?? (byCountry.has(geo) ? [geo] : []));
-    const year = time.slice(0, 4);
-    const months = timeLevel(time) === 'month' ? [time] : cube.months.filter((m) => m.startsWith(year));
     const group = groupOf(harm);
-    const ocsea = OCSEA && (harm === OCSEA.code || OCSEA_TYPES.has(harm));
-    const out: string[] = [];
-    for (const c of countries) {
-      if (zero(`${c}|all|${year}|all`)) continue;
-      if (group && zero(`${c}|${group}|${year}|all`)) continue;
-      if (ocsea && zero(`${c}|${OCSEA.code}|${year}|all`)) continue;
-      const active = months.filter((m) => !zero(`${c}|all|${m}|all`));
-      for (const h of byCountry.get(c) ?? []) if (active.some((m) => h.months.has(m))) out.push(h.id);
+    const ocsea = OCSEA !== undefined && (harm === OCSEA.code || OCSEA_TYPES.has(harm));
+    const at = `${geo}|${group ?? ''}|${ocsea ? 'o' : ''}|${time}`;
+    let out = memo.get(at);
+    if (!out) {
+      const countries = geo === 'world' ? allCountries : (countriesOf.get(geo) ?? (byCountry.has(geo) ? [geo] : []));
+      const year = time.slice(0, 4);
+      const list: string[] = [];
+      for (const c of countries) {
+        if (zero(`${c}|all|${year}|all`)) continue;
+        if (group && zero(`${c}|${group}|${year}|all`)) continue;
+        if (ocsea && zero(`${c}|${OCSEA?.code}|${year}|all`)) continue;
+        list.push(...reporting(c, time));
+      }
+      out = list;
+      memo.set(at, out);
     }
-    memo.set(key, out);
+    byKey.set(key, out);
     return out;
   };
 }
@@ -136,7 +202,17 @@ interface Round {
   /** The newest directions through each variable: index into `dirs` and the variable's move. */
   readonly through: { id: number; move: number }[][];
   readonly dirs: { idx: Int32Array; moves: Float64Array; integral: boolean }[];
+  /** A number for the pattern of a cell's year as it is now: the same while nothing there changes. */
+  readonly eraOf: (key: string) => number;
 }
+
+/** A coalition's failures in one block, and the era of the block's year they hold for. */
+interface Verdict {
+  readonly era: number;
+  readonly failures: { readonly key: string; readonly low: number; readonly high: number }[];
+}
+
+const yearOf = (key: string) => (key.split('|')[2] ?? '').slice(0, 4);
 
 const EPS = 1e-6;
 /** Directions kept per cell: the newest (found for the coalitions audited last) serve best. */
@@ -155,10 +231,22 @@ function pushThrough(through: Round['through'], i: number, id: number, move: num
 
 type Model = ReturnType<Highs['createModel']>;
 
+/** The public's LP of the others' parts of a year's cells, against one coalition. */
+interface OthersModel {
+  readonly model: Model;
+  readonly column: ReadonlyMap<string, number>;
+  readonly n: number;
+}
+
 export class InsiderAudit {
   private readonly pool: Direction[] = [];
   /** coalition id → withheld cells it has been shown unable to narrow (more withheld keeps it so). */
   private readonly passed = new Map<string, Set<string>>();
+  /** coalition id → the first cell of a block → its failures there, for the year's pattern then. */
+  private readonly verdicts = new Map<string, Map<string, Verdict>>();
+  /** year → the withheld cells of the year last round, and that pattern's number. */
+  private readonly eras = new Map<string, { cells: string; era: number }>();
+  private lastEra = 0;
   private readonly coalitions: readonly Coalition[];
   solves = 0;
 
@@ -262,7 +350,26 @@ export class InsiderAudit {
       for (const v of b) blockOf[v] = id;
     });
     const who = publicContributors(this.cube, withheld);
+    // Every relation lies within one year: a year's blocks depend only on its own withheld cells
+    // (and on who may have contributed, which changes only with the withheld zeros).
+    const sameWho = who === this.who;
     this.who = who;
+    const cellsOfYear = new Map<string, string[]>();
+    for (const k of keys) {
+      const year = yearOf(k);
+      const list = cellsOfYear.get(year);
+      if (list) list.push(k);
+      else cellsOfYear.set(year, [k]);
+    }
+    const eraOfYear = new Map<string, number>();
+    for (const [year, list] of cellsOfYear) {
+      const cells = list.join(';');
+      const before = this.eras.get(year);
+      const era = sameWho && before?.cells === cells ? before.era : ++this.lastEra;
+      this.eras.set(year, { cells, era });
+      eraOfYear.set(year, era);
+    }
+    const eraOf = (key: string) => eraOfYear.get(yearOf(key)) ?? 0;
     const contributors = keys.map(who);
     const changers = keys.map((k) => this.changersOf(k));
     const ownOf = new Map<string, Map<number, number>>();
@@ -309,6 +416,7 @@ export class InsiderAudit {
       changers,
       through,
       dirs,
+      eraOf,
     };
   }
 
@@ -405,98 +513,125 @@ export class InsiderAudit {
     };
 
     const failures: InsiderFailure[] = [];
-    for (const b of blockIds) {
-      const vars = round.blockVars[b] ?? [];
-      // An insider's targets are the cells others did contribute to: where their part is 0 the
-      // cell is the coalition's own (and a 0 would be published anyway).
-      const open = vars.filter(
-        (i) =>
-          !exact.has(i) &&
-          (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
-          !passed.has(round.keys[i] ?? ''),
-      );
-      const todo = open.filter((i) => !shown(i));
-      for (const i of open) if (!todo.includes(i)) passed.add(round.keys[i] ?? '');
-      if (todo.length === 0) continue;
-      const local = new Map(vars.map((v, j) => [v, j]));
-      let model = models.get(b);
-      if (!model) {
-        model = this.model(highs, round, vars, local, false);
-        models.set(b, model);
-      }
-      const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : least(v)));
-      const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : highs.infinity));
-      const n = vars.length;
-      const run = (m: Model, cost: Float64Array) => {
-        this.solves++;
-        m.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
-        m.run();
-        const status = m.getModelStatus();
-        if (status === highs.constants.modelStatus.optimal) {
-          this.addDirection(round, m.getSolution().colValue, vars);
-          return m.getObjectiveValue();
+    const othersModels = new Map<string, OthersModel>();
+    try {
+      const verdicts = this.verdicts.get(coalition.id) ?? new Map<string, Verdict>();
+      this.verdicts.set(coalition.id, verdicts);
+      for (const b of blockIds) {
+        const vars = round.blockVars[b] ?? [];
+        // A block of a year whose pattern is as it was when this coalition last audited the block
+        // gives the same answer (its equations, bounds and contributors are the same).
+        const head = round.keys[vars[0] ?? -1] ?? '';
+        const era = round.eraOf(head);
+        const known = verdicts.get(head);
+        if (known?.era === era) {
+          for (const f of known.failures) failures.push({ ...f, coalition, block: b });
+          continue;
         }
-        if (
-          status === highs.constants.modelStatus.unbounded ||
-          status === highs.constants.modelStatus.unboundedOrInfeasible
-        )
-          return Number.NEGATIVE_INFINITY;
-        throw new Error(`insider audit solve ended with HiGHS model status ${status}`);
-      };
-      if (todo.length >= 3) {
-        // A few solutions at once, moving many cells: within a cap, so none is unbounded.
-        const capped = Float64Array.from(vars, (v, j) =>
-          exact.has(v) ? (upper[j] ?? 0) : 2 * (round.truth[v] ?? 0) + 4 * P,
+        const verdict: Verdict = { era, failures: [] };
+        verdicts.set(head, verdict);
+        // An insider's targets are the cells others did contribute to: where their part is 0 the
+        // cell is the coalition's own (and a 0 would be published anyway).
+        const open = vars.filter(
+          (i) =>
+            !exact.has(i) &&
+            (isPublic || (round.truth[i] ?? 0) - (own.get(i) ?? 0) > 0) &&
+            !passed.has(round.keys[i] ?? ''),
         );
-        model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, capped);
-        for (let k = 0; k < 4; k++) {
-          const cost = new Float64Array(n);
-          for (const i of todo)
-            cost[local.get(i) ?? 0] = k === 0 ? 1 : k === 1 ? -1 : ((i * 2654435761 + k) >>> 7) % 2 ? 1 : -1;
-          run(model, cost);
+        const todo: number[] = [];
+        for (const i of open) {
+          if (shown(i)) passed.add(round.keys[i] ?? '');
+          else todo.push(i);
         }
-      }
-      model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
-      let mip: Model | undefined;
-      try {
-        for (const i of todo) {
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
+        if (todo.length === 0) continue;
+        const local = new Map(vars.map((v, j) => [v, j]));
+        let model = models.get(b);
+        if (!model) {
+          model = this.model(highs, round, vars, local, false);
+          models.set(b, model);
+        }
+        const lower = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : least(v)));
+        const upper = Float64Array.from(vars, (v) => (exact.has(v) ? (round.truth[v] ?? 0) : highs.infinity));
+        const n = vars.length;
+        const run = (m: Model, cost: Float64Array) => {
+          this.solves++;
+          m.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
+          m.run();
+          const status = m.getModelStatus();
+          if (status === highs.constants.modelStatus.optimal) {
+            this.addDirection(round, m.getSolution().colValue, vars);
+            return m.getObjectiveValue();
           }
-          const j = local.get(i) ?? 0;
-          const cost = new Float64Array(n);
-          cost[j] = 1;
-          const low = run(model, cost);
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
+          if (
+            status === highs.constants.modelStatus.unbounded ||
+            status === highs.constants.modelStatus.unboundedOrInfeasible
+          )
+            return Number.NEGATIVE_INFINITY;
+          throw new Error(`insider audit solve ended with HiGHS model status ${status}`);
+        };
+        if (todo.length >= 3) {
+          // A few solutions at once, moving many cells: within a cap, so none is unbounded.
+          const capped = Float64Array.from(vars, (v, j) =>
+            exact.has(v) ? (upper[j] ?? 0) : 2 * (round.truth[v] ?? 0) + 4 * P,
+          );
+          model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, capped);
+          for (let k = 0; k < 4; k++) {
+            const cost = new Float64Array(n);
+            for (const i of todo)
+              cost[local.get(i) ?? 0] = k === 0 ? 1 : k === 1 ? -1 : ((i * 2654435761 + k) >>> 7) % 2 ? 1 : -1;
+            run(model, cost);
           }
-          cost[j] = -1;
-          const high = -run(model, cost);
-          if (shown(i)) {
-            passed.add(round.keys[i] ?? '');
-            continue;
-          }
-          let range = { low, high };
-          if (high - low >= P - EPS && (isPublic || high - low < 2 * P)) {
-            // The LP's extremes are fractional and the range narrow: the integer attacker.
-            if (!mip) {
-              mip = this.model(highs, round, vars, local, true);
-              mip.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+        }
+        model.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+        let mip: Model | undefined;
+        try {
+          for (const i of todo) {
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
             }
+            const j = local.get(i) ?? 0;
+            const cost = new Float64Array(n);
             cost[j] = 1;
-            const ilow = run(mip, cost);
+            const low = run(model, cost);
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
+            }
             cost[j] = -1;
-            range = { low: ilow, high: -run(mip, cost) };
+            const high = -run(model, cost);
+            if (shown(i)) {
+              passed.add(round.keys[i] ?? '');
+              continue;
+            }
+            let range = { low, high };
+            if (high - low >= P - EPS && (isPublic || high - low < 2 * P)) {
+              // The LP's extremes are fractional and the range narrow: the integer attacker.
+              if (!mip) {
+                mip = this.model(highs, round, vars, local, true);
+                mip.changeColsBounds({ kind: 'range', from: 0, to: n - 1 }, lower, upper);
+              }
+              cost[j] = 1;
+              const ilow = run(mip, cost);
+              cost[j] = -1;
+              range = { low: ilow, high: -run(mip, cost) };
+            }
+            if (range.high - range.low >= P - EPS) passed.add(round.keys[i] ?? '');
+            else if (
+              isPublic ||
+              !this.publicKnowsAsMuch(coalition, round.keys[i] ?? '', round, highs, range, othersModels)
+            ) {
+              const failure = { key: round.keys[i] ?? '', ...range };
+              verdict.failures.push(failure);
+              failures.push({ ...failure, coalition, block: b });
+            }
           }
-          if (range.high - range.low >= P - EPS) passed.add(round.keys[i] ?? '');
-          else if (isPublic || !this.publicKnowsAsMuch(coalition, round.keys[i] ?? '', round, highs, range))
-            failures.push({ key: round.keys[i] ?? '', coalition, block: b, ...range });
+        } finally {
+          mip?.dispose();
         }
-      } finally {
-        mip?.dispose();
       }
+    } finally {
+      for (const m of othersModels.values()) m.model.dispose();
     }
     return failures;
   }
@@ -515,9 +650,39 @@ export class InsiderAudit {
     round: Round,
     highs: Highs,
     range: { low: number; high: number },
+    models: Map<string, OthersModel>,
   ): boolean {
-    const members = new Set(coalition.members);
     const year = parseReleaseCellKey(key).time.slice(0, 4);
+    // One model per coalition, year and round: only the objective differs between its cells.
+    let others = models.get(year);
+    if (!others) {
+      others = this.othersModel(coalition, year, round, highs);
+      models.set(year, others);
+    }
+    const col = others.column.get(key);
+    if (col === undefined) {
+      // A cell in no relation: known (a constant) where only the coalition can have filled it,
+      // unbounded otherwise.
+      return round.who(key).every((h) => coalition.members.includes(h));
+    }
+    const { model, n } = others;
+    const extreme = (sign: 1 | -1) => {
+      this.solves++;
+      const cost = new Float64Array(n);
+      cost[col] = sign;
+      model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
+      model.run();
+      const status = model.getModelStatus();
+      if (status !== highs.constants.modelStatus.optimal) return sign * Number.NEGATIVE_INFINITY;
+      return sign * model.getObjectiveValue();
+    };
+    const own = range.high - range.low;
+    return extreme(-1) - extreme(1) <= own + EPS;
+  }
+
+  /** The others' parts of one year's cells as the public knows them, against this coalition (above). */
+  private othersModel(coalition: Coalition, year: string, round: Round, highs: Highs): OthersModel {
+    const members = new Set(coalition.members);
     const relations = this.relationsOfYear(year);
     const column = new Map<string, number>();
     const lower: number[] = [];
@@ -538,8 +703,6 @@ export class InsiderAudit {
       upper.push(withheld ? highs.infinity : value);
       return { col, constant: 0 };
     };
-    const target = term(key);
-    if (target.col === undefined) return true;
     const rows: { entries: Map<number, number>; rhs: number }[] = [];
     for (const r of relations) {
       const entries = new Map<number, number>();
@@ -565,33 +728,8 @@ export class InsiderAudit {
       starts.push(indices.length);
     }
     const rhs = rows.map((r) => r.rhs);
-    const model = highs.createModel({
-      numCols: n,
-      numRows: rows.length,
-      colCost: new Float64Array(n),
-      colLower: lower,
-      colUpper: upper,
-      rowLower: rhs,
-      rowUpper: rhs,
-      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-    });
-    try {
-      model.options.set({ output_flag: false });
-      const extreme = (sign: 1 | -1) => {
-        this.solves++;
-        const cost = new Float64Array(n);
-        cost[target.col ?? 0] = sign;
-        model.changeColsCost({ kind: 'range', from: 0, to: n - 1 }, cost);
-        model.run();
-        const status = model.getModelStatus();
-        if (status !== highs.constants.modelStatus.optimal) return sign * Number.NEGATIVE_INFINITY;
-        return sign * model.getObjectiveValue();
-      };
-      const own = range.high - range.low;
-      return extreme(-1) - extreme(1) <= own + EPS;
-    } finally {
-      model.dispose();
-    }
+    const model = equalityModel(highs, { lower, upper, rows: rows.length, starts, indices, values, rhs }, false);
+    return { model, column, n };
   }
 
   private yearRelations?: Map<string, Cube['relations'][number][]>;
@@ -617,19 +755,19 @@ export class InsiderAudit {
   ): Model {
     const { rows, starts, indices, values, rhs } = blockMatrix(round.equations, local);
     const n = vars.length;
-    const model = highs.createModel({
-      numCols: n,
-      numRows: rows.length,
-      colCost: new Float64Array(n),
-      colLower: new Float64Array(n),
-      colUpper: Array.from({ length: n }, () => highs.infinity),
-      rowLower: rhs,
-      rowUpper: rhs,
-      matrix: { format: 'csr', numRows: rows.length, numCols: n, starts, indices, values },
-      ...(integer ? { integrality: Array.from({ length: n }, () => highs.constants.variableType.integer) } : {}),
-    });
-    model.options.set({ output_flag: false, ...(integer ? { mip_rel_gap: 0, mip_abs_gap: 0 } : {}) });
-    return model;
+    return equalityModel(
+      highs,
+      {
+        lower: new Float64Array(n),
+        upper: Array.from({ length: n }, () => highs.infinity),
+        rows: rows.length,
+        starts,
+        indices,
+        values,
+        rhs,
+      },
+      integer,
+    );
   }
 }
 

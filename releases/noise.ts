@@ -42,7 +42,7 @@ import {
   sum,
   toDecimalString,
 } from './privacy/rational.js';
-import { type ReleaseManifest, releaseSpanAndId, storeCells, storeReporting } from './publish.js';
+import { manifestHead, type ReleaseManifest, releaseSpanAndId, storeCells, storeReporting } from './publish.js';
 import type { RegimeOverride } from './regime.js';
 
 export interface NoiseSettings {
@@ -237,10 +237,7 @@ export async function publishNoiseRelease(
     inputHash,
   };
   const manifest: ReleaseManifest = {
-    id,
-    createdAt,
-    mode: 'noise',
-    span: { from, to },
+    ...manifestHead(id, createdAt, 'noise', { from, to }),
     protection: {
       method: 'differential privacy (noise on every cell)',
       displayBelow: DISPLAY_BELOW,

@@ -81,14 +81,7 @@ async function previousRelease(db: Db): Promise<{ id: string; previous: Previous
   );
   const changed = new Map<string, Set<string>>();
   for (const r of since) changed.set(r.helpline_id, (changed.get(r.helpline_id) ?? new Set()).add(r.period));
-  const rows = await db.all<{
-    geo: string;
-    harm: string;
-    period: string;
-    dim: string;
-    value: bigint | null;
-    suppressed: boolean;
-  }>('SELECT geo, harm, period, dim, value, suppressed FROM release_cells WHERE release_id = $1', [id]);
+  const rows = await storedCells(db, id);
   const withheld = new Set<string>();
   const values = new Map<string, number>();
   for (const r of rows) {
@@ -97,6 +90,36 @@ async function previousRelease(db: Db): Promise<{ id: string; previous: Previous
     else values.set(key, Number(r.value));
   }
   return { id, previous: { withheld, values, changed } };
+}
+
+/** What every release's manifest begins with: its name, time, method and months. */
+export function manifestHead(
+  id: string,
+  createdAt: string,
+  mode: ReleaseManifest['mode'],
+  span: ReleaseManifest['span'],
+): Pick<ReleaseManifest, 'id' | 'createdAt' | 'mode' | 'span'> {
+  return { id, createdAt, mode, span };
+}
+
+/** A stored release cell as read back: a withheld one has no value. */
+export type StoredCell = {
+  readonly geo: string;
+  readonly harm: string;
+  readonly period: string;
+  readonly dim: string;
+  readonly value: bigint | null;
+  readonly suppressed: boolean;
+};
+
+/** A release's stored cells; `ordered` puts them years first, then months, each by geography, harm, dimension. */
+export function storedCells(db: Db, id: string, ordered = false): Promise<StoredCell[]> {
+  return db.all<StoredCell>(
+    `SELECT geo, harm, period, dim, value, suppressed FROM release_cells WHERE release_id = $1${
+      ordered ? ' ORDER BY length(period), period, geo, harm, dim' : ''
+    }`,
+    [id],
+  );
 }
 
 export async function publishRelease(
@@ -147,10 +170,7 @@ export async function publishRelease(
   );
   const helplines = Number(included[0]?.n ?? 0n);
   const manifest: ReleaseManifest = {
-    id,
-    createdAt,
-    mode: 'suppression',
-    span: { from, to },
+    ...manifestHead(id, createdAt, 'suppression', { from, to }),
     protection: {
       method:
         'cell suppression (primary, insider, revision, secondary, coarsening) with LP and integer audit against the public, each helpline and each pair of helplines of one region',

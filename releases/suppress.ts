@@ -139,6 +139,25 @@ export function narrow(interval: Interval, p: ProtectionParams): boolean {
   return interval.high - interval.low < p.protectionLevel - 1e-6;
 }
 
+const relationIndex = new WeakMap<Cube, ReadonlyMap<string, readonly Cube['relations'][number][]>>();
+/** cell → the relations it is a member of (built once per cube: every round's widening asks). */
+function relationsThrough(cube: Cube): ReadonlyMap<string, readonly Cube['relations'][number][]> {
+  let index = relationIndex.get(cube);
+  if (!index) {
+    const built = new Map<string, Cube['relations'][number][]>();
+    for (const r of cube.relations) {
+      for (const m of [r.parent, ...r.children]) {
+        const list = built.get(m);
+        if (list) list.push(r);
+        else built.set(m, [r]);
+      }
+    }
+    index = built;
+    relationIndex.set(cube, index);
+  }
+  return index;
+}
+
 /** Step 3/4: add a complement next to every cell the attacker can narrow. */
 function widen(
   cube: Cube,
@@ -157,14 +176,7 @@ function widen(
     return value(k) - own;
   };
   let added = 0;
-  const relationsOf = new Map<string, Cube['relations'][number][]>();
-  for (const r of cube.relations) {
-    for (const m of [r.parent, ...r.children]) {
-      const list = relationsOf.get(m);
-      if (list) list.push(r);
-      else relationsOf.set(m, [r]);
-    }
-  }
+  const relationsOf = relationsThrough(cube);
   // Against an insider, a total of all harms (a country's, region's or the world's year or month)
   // is the last resort: withholding one takes its months or countries with it.
   const isTotal = (k: string) => {
