@@ -25,6 +25,7 @@ import {
 } from '../domain/index.js';
 import { refreshTouchedAggregates, type StagedKeys } from './aggregates.js';
 import type { Db, Tx } from './db.js';
+import { type Staged, stageRows } from './staging.js';
 
 interface Current {
   submissionId: string;
@@ -58,6 +59,7 @@ const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 export const STAGING_SQL: readonly string[] = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_keys (helpline_id VARCHAR, period VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_touched (country VARCHAR, period VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_offsets (topic VARCHAR, partition INTEGER, next_offset BIGINT)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_submissions (
      submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, version INTEGER, content_hash VARCHAR,
      submitted_at VARCHAR, status VARCHAR, cells INTEGER, total BIGINT, kafka_partition INTEGER, kafka_offset BIGINT)`,
@@ -65,12 +67,13 @@ export const STAGING_SQL: readonly string[] = [
      helpline_id VARCHAR, period VARCHAR, submission_id VARCHAR, version INTEGER, content_hash VARCHAR, submitted_at VARCHAR)`,
 ];
 
-async function storedOffset(tx: Tx, topic: string, partition: number): Promise<bigint> {
-  const rows = await tx.all<{ next_offset: bigint }>(
-    'SELECT next_offset FROM kafka_offsets WHERE topic = $1 AND partition = $2',
-    [topic, partition],
+/** The stored next offset of each batch's partition, keyed `topic|partition`: one query for all. */
+async function storedOffsetsIn(tx: Tx, batches: readonly LoadBatch[]): Promise<Map<string, bigint>> {
+  const rows = await tx.all<{ k: string; next_offset: bigint }>(
+    `SELECT topic || '|' || partition AS k, next_offset FROM kafka_offsets WHERE list_contains($1, topic)`,
+    [listValue([...new Set(batches.map((b) => b.topic))])],
   );
-  return rows[0]?.next_offset ?? 0n;
+  return new Map(rows.map((r) => [r.k, r.next_offset]));
 }
 
 async function currentVersions(tx: Tx, keys: readonly string[]): Promise<Map<string, Current>> {
@@ -175,15 +178,11 @@ async function replaceFacts(
   winners: ReadonlyMap<string, SubmissionMessage>,
   replaced: ReadonlySet<string>,
 ): Promise<StagedKeys & { readonly cells: number }> {
-  await tx.run('DELETE FROM stage_keys');
-  const keys = await tx.appender('stage_keys');
-  for (const m of winners.values()) {
-    keys.appendVarchar(m.helplineId);
-    keys.appendVarchar(m.period);
-    keys.endRow();
-  }
-  keys.flushSync();
-  keys.closeSync();
+  await stageRows(
+    tx,
+    'stage_keys',
+    [...winners.values()].map((m) => [m.helplineId, m.period]),
+  );
   // Only months that had a version already have facts to remove.
   if ([...winners.keys()].some((key) => replaced.has(key))) {
     await tx.run(
@@ -291,8 +290,7 @@ async function recordVersions(
   current: ReadonlyMap<string, Current>,
   winners: ReadonlyMap<string, SubmissionMessage>,
 ): Promise<void> {
-  await tx.run('DELETE FROM stage_submissions');
-  const staged = await tx.appender('stage_submissions');
+  const staged: Staged[][] = [];
   for (const d of decisions) {
     if (d.status === 'rejected') {
       if (d.submissionId === undefined) continue;
@@ -308,22 +306,11 @@ async function recordVersions(
       continue;
     }
     const m = d.message;
-    staged.appendVarchar(m.submissionId);
-    staged.appendVarchar(m.helplineId);
-    staged.appendVarchar(m.period);
-    if (d.version === null) staged.appendNull();
-    else staged.appendInteger(d.version);
-    staged.appendVarchar(m.contentHash);
-    staged.appendVarchar(m.submittedAt);
-    staged.appendVarchar(d.status);
-    staged.appendInteger(m.cells.length);
-    staged.appendBigInt(BigInt(m.cells.reduce((sum, c) => sum + c.count, 0)));
-    staged.appendInteger(d.partition);
-    staged.appendBigInt(d.offset);
-    staged.endRow();
+    const total = BigInt(m.cells.reduce((sum, c) => sum + c.count, 0));
+    const row = [m.submissionId, m.helplineId, m.period, d.version, m.contentHash, m.submittedAt, d.status];
+    staged.push([...row, m.cells.length, total, d.partition, d.offset]);
   }
-  staged.flushSync();
-  staged.closeSync();
+  await stageRows(tx, 'stage_submissions', staged);
   // A submission id appears once per batch unless a client re-sent the same record; keep the last.
   await tx.run(
     `INSERT INTO submissions (submission_id, helpline_id, period, version, content_hash, submitted_at, status, reason,
@@ -337,21 +324,14 @@ async function recordVersions(
        loaded_at = excluded.loaded_at`,
   );
 
-  await tx.run('DELETE FROM stage_current');
-  const cur = await tx.appender('stage_current');
-  for (const [key, m] of winners) {
-    const c = current.get(key);
-    if (!c) continue;
-    cur.appendVarchar(m.helplineId);
-    cur.appendVarchar(m.period);
-    cur.appendVarchar(c.submissionId);
-    cur.appendInteger(c.version);
-    cur.appendVarchar(c.contentHash);
-    cur.appendVarchar(c.submittedAt);
-    cur.endRow();
-  }
-  cur.flushSync();
-  cur.closeSync();
+  await stageRows(
+    tx,
+    'stage_current',
+    [...winners].flatMap(([key, m]) => {
+      const c = current.get(key);
+      return c ? [[m.helplineId, m.period, c.submissionId, c.version, c.contentHash, c.submittedAt]] : [];
+    }),
+  );
   await tx.run(
     `UPDATE submissions SET status = 'replaced' FROM stage_current c
       WHERE submissions.helpline_id = c.helpline_id AND submissions.period = c.period
@@ -390,6 +370,14 @@ async function rememberKeys(tx: Tx, decisions: readonly Decision[]): Promise<voi
   }
 }
 
+export interface LoadOptions {
+  /**
+   * Leave the aggregates to one recomputation at the end (a rebuild into a new file, read by no
+   * one until it is complete): refreshing them per load was a fifth of a rebuild's time.
+   */
+  readonly deferAggregates?: boolean;
+}
+
 const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 0, cells: 0 };
 
 /**
@@ -398,13 +386,18 @@ const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 
  * helpline-month always lives in one partition, so the batches never compete for a key.
  * Returns each batch's result, in order.
  */
-export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promise<LoadResult[]> {
+export async function applyBatches(
+  db: Db,
+  batches: readonly LoadBatch[],
+  options: LoadOptions = {},
+): Promise<LoadResult[]> {
   return db.transaction(async (tx) => {
     // 1.
     const fresh: FreshItem[] = [];
     const skipped: number[] = [];
+    const stored = await storedOffsetsIn(tx, batches);
     for (const batch of batches) {
-      const next = await storedOffset(tx, batch.topic, batch.partition);
+      const next = stored.get(`${batch.topic}|${batch.partition}`) ?? 0n;
       const mine = batch.items.filter((i) => i.offset >= next).sort((a, b) => (a.offset < b.offset ? -1 : 1));
       skipped.push(batch.items.length - mine.length);
       fresh.push(...mine.map((i) => ({ ...i, partition: batch.partition })));
@@ -431,22 +424,25 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
     // 3.
     if (winners.size > 0) {
       const staged = await replaceFacts(tx, winners, replaced);
-      await refreshTouchedAggregates(tx, staged);
+      if (!options.deferAggregates) await refreshTouchedAggregates(tx, staged);
     }
     // 4.
     await recordVersions(tx, decisions, current, winners);
     await keepVersionCells(tx, decisions);
     await rememberKeys(tx, decisions);
     // 5.
-    for (const batch of batches) {
-      const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
-      if (!last) continue;
-      await tx.run(
-        `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
-         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
-        [batch.topic, batch.partition, last.offset + 1n],
-      );
-    }
+    await stageRows(
+      tx,
+      'stage_offsets',
+      batches.flatMap((batch) => {
+        const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
+        return last ? [[batch.topic, batch.partition, last.offset + 1n]] : [];
+      }),
+    );
+    await tx.run(
+      `INSERT INTO kafka_offsets (topic, partition, next_offset) SELECT topic, partition, next_offset FROM stage_offsets
+       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+    );
     const winnerIds = new Set([...winners.values()].map((m) => m.submissionId));
     return batches.map((batch, i) => {
       const mine = decisions.filter((d) => d.partition === batch.partition);

@@ -2,8 +2,13 @@
 import { listValue } from '@duckdb/node-api';
 import { createBatcher, type SubmissionRecord } from '../domain/index.js';
 import type { Db } from './db.js';
+import { stageRows } from './staging.js';
 
 export type { SubmissionRecord };
+
+/** The write connection's table of receipts on their way into `submissions`. */
+export const RECEIPT_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS stage_receipts (
+  submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, content_hash VARCHAR, submitted_at VARCHAR)`;
 
 export interface AcceptedSubmission {
   readonly submissionId: string;
@@ -68,18 +73,18 @@ export function createSubmissionStore(db: Db) {
     take: (waiting) => Math.min(waiting.length, 500),
     run: async (taken) => {
       try {
-        const values = taken.map(
-          (_, i) =>
-            `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}::TIMESTAMPTZ, 'accepted')`,
-        );
-        const params = taken.flatMap((s) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]);
-        await db.transaction((tx) =>
-          tx.run(
+        await db.transaction(async (tx) => {
+          await stageRows(
+            tx,
+            'stage_receipts',
+            taken.map((s) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]),
+          );
+          await tx.run(
             `INSERT INTO submissions (submission_id, helpline_id, period, content_hash, submitted_at, status)
-             VALUES ${values.join(', ')} ON CONFLICT (submission_id) DO NOTHING`,
-            params,
-          ),
-        );
+             SELECT submission_id, helpline_id, period, content_hash, submitted_at::TIMESTAMPTZ, 'accepted'
+               FROM stage_receipts ON CONFLICT (submission_id) DO NOTHING`,
+          );
+        });
       } finally {
         for (const s of taken) unwritten.delete(s.submissionId);
       }
