@@ -15,9 +15,9 @@
  * record whose submission the warehouse already holds (a retry that re-sent the same submission
  * after its first produce went unanswered) is applied once, too.
  */
-import { DuckDBDataChunk, type DuckDBValue, INTEGER, listValue, SMALLINT, TINYINT, VARCHAR } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
 import {
-  findHarmType,
+  HARM_TYPES,
   idempotencyRequestHash,
   type LoadBatch,
   type LoadResult,
@@ -59,6 +59,8 @@ const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 export const STAGING_SQL: readonly string[] = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_keys (helpline_id VARCHAR, period VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_touched (country VARCHAR, period VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_versions (
+     submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, cells VARCHAR, winner INTEGER)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_offsets (topic VARCHAR, partition INTEGER, next_offset BIGINT)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_submissions (
      submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, version INTEGER, content_hash VARCHAR,
@@ -155,23 +157,8 @@ function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
   return { winners, decisions };
 }
 
-const FACT_TYPES = [
-  VARCHAR, // helpline_id
-  VARCHAR, // period
-  SMALLINT, // year
-  TINYINT, // month
-  VARCHAR, // country
-  VARCHAR, // region
-  VARCHAR, // harm
-  VARCHAR, // harm_group
-  VARCHAR, // age_band
-  VARCHAR, // gender
-  VARCHAR, // channel
-  INTEGER, // count
-  VARCHAR, // submission_id
-];
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
+/** The cells of a record as DuckDB reads them from the record's JSON (validated by transform). */
+const CELLS_JSON = `'[{"harm": "VARCHAR", "ageBand": "VARCHAR", "gender": "VARCHAR", "channel": "VARCHAR", "count": "INTEGER"}]'`;
 
 async function replaceFacts(
   tx: Tx,
@@ -189,99 +176,73 @@ async function replaceFacts(
       `DELETE FROM facts USING stage_keys k WHERE facts.helpline_id = k.helpline_id AND facts.period = k.period`,
     );
   }
-  const places = await tx.all<{ id: string; country: string; region: string }>(
-    `SELECT id, country, region FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
+  const places = await tx.all<{ id: string }>(
+    `SELECT id FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
   );
-  const geography = new Map(places.map((p) => [p.id, p]));
-  // Column-wise into data chunks of 2,048 rows: the row appender's per-value calls were a fifth of
-  // a load's time in the profile.
-  const appender = await tx.appender('facts');
-  const columns: DuckDBValue[][] = FACT_TYPES.map(() => []);
-  const chunkOut = () => {
-    const rows = columns[0]?.length ?? 0;
-    if (rows === 0) return;
-    const chunk = DuckDBDataChunk.create(FACT_TYPES, rows);
-    chunk.setColumns(columns);
-    appender.appendDataChunk(chunk);
-    for (const column of columns) column.length = 0;
-  };
-  const [helplineIds, periods, years, months, countries, regions, harms, groups, ages, genders, channels, counts, ids] =
-    columns as [
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-    ];
+  const registered = new Set(places.map((p) => p.id));
   let cells = 0;
   for (const m of winners.values()) {
-    const place = geography.get(m.helplineId);
     // Transform checked the helpline exists; its disappearance is a retriable inconsistency.
-    if (!place) throw new Error(`helpline ${m.helplineId} is not registered in the warehouse`);
-    const year = Number(m.period.slice(0, 4));
-    const month = Number(m.period.slice(5, 7));
-    for (const cell of m.cells) {
-      helplineIds.push(m.helplineId);
-      periods.push(m.period);
-      years.push(year);
-      months.push(month);
-      countries.push(place.country);
-      regions.push(place.region);
-      harms.push(cell.harm);
-      groups.push(groupOf(cell.harm));
-      ages.push(cell.ageBand);
-      genders.push(cell.gender);
-      channels.push(cell.channel);
-      counts.push(cell.count);
-      ids.push(m.submissionId);
-      cells++;
-      if (helplineIds.length === CHUNK_ROWS) chunkOut();
-    }
+    if (!registered.has(m.helplineId)) throw new Error(`helpline ${m.helplineId} is not registered in the warehouse`);
+    cells += m.cells.length;
   }
-  chunkOut();
-  appender.flushSync();
-  appender.closeSync();
+  // DuckDB expands the staged cells JSON (keepVersionCells staged it) into fact rows itself: building
+  // the rows in JS, value by value into data chunks, was a fifth of a load's time in the profile.
+  await tx.run(
+    `INSERT INTO facts
+     SELECT s.helpline_id, s.period, CAST(substr(s.period, 1, 4) AS SMALLINT), CAST(substr(s.period, 6, 2) AS TINYINT),
+            h.country, h.region, c.harm, coalesce(g.harm_group, 'unknown'), c."ageBand", c.gender, c.channel, c.count,
+            s.submission_id
+       FROM (SELECT helpline_id, period, submission_id, unnest(from_json(cells, ${CELLS_JSON})) AS c
+               FROM stage_versions WHERE winner = 1) s
+       JOIN helplines h ON h.id = s.helpline_id
+       LEFT JOIN harm_groups g ON g.harm = c.harm`,
+  );
   return { table: 'stage_keys', cells };
 }
 
-const GROUP_OF = new Map<string, string>();
-function groupOf(harm: string): string {
-  let group = GROUP_OF.get(harm);
-  if (group === undefined) {
-    group = findHarmType(harm)?.group ?? 'unknown';
-    GROUP_OF.set(harm, group);
-  }
-  return group;
+/** Each harm code's group, for the facts (a temp table of the write connection). */
+export const HARM_GROUPS_SQL: readonly string[] = [
+  'CREATE TEMP TABLE IF NOT EXISTS harm_groups (harm VARCHAR, harm_group VARCHAR)',
+  'DELETE FROM harm_groups',
+  `INSERT INTO harm_groups VALUES ${HARM_TYPES.map((t) => `('${t.code.replace(/'/g, "''")}', '${t.group.replace(/'/g, "''")}')`).join(', ')}`,
+];
+
+/**
+ * Every version's cells are kept, so a helpline can see exactly what it sent in each version: one
+ * row per version (its cells as JSON), staged once for both the kept cells and the facts.
+ */
+async function stageVersions(
+  tx: Tx,
+  decisions: readonly Decision[],
+  winners: ReadonlyMap<string, SubmissionMessage>,
+): Promise<void> {
+  const winnerIds = new Set([...winners.values()].map((m) => m.submissionId));
+  await stageRows(
+    tx,
+    'stage_versions',
+    decisions.flatMap((d) =>
+      d.status === 'loaded' || d.status === 'superseded'
+        ? [
+            [
+              d.message.submissionId,
+              d.message.helplineId,
+              d.message.period,
+              JSON.stringify(d.message.cells),
+              winnerIds.has(d.message.submissionId) ? 1 : 0,
+            ],
+          ]
+        : [],
+    ),
+  );
 }
 
-/** Every version's cells are kept, so a helpline can see exactly what it sent in each version. */
-async function keepVersionCells(tx: Tx, decisions: readonly Decision[]): Promise<void> {
-  const ids = decisions.flatMap((d) =>
-    d.status === 'loaded' || d.status === 'superseded' ? [d.message.submissionId] : [],
-  );
-  if (ids.length === 0) return;
-  // A redelivered record must not double the kept cells of its submission.
-  await tx.run('DELETE FROM submission_contents WHERE submission_id IN (SELECT unnest($1::VARCHAR[]))', [
-    listValue(ids),
-  ]);
-  // One row per version (its cells as JSON): the history is read one submission at a time.
-  const appender = await tx.appender('submission_contents');
-  for (const d of decisions) {
-    if (d.status !== 'loaded' && d.status !== 'superseded') continue;
-    appender.appendVarchar(d.message.submissionId);
-    appender.appendVarchar(JSON.stringify(d.message.cells));
-    appender.endRow();
-  }
-  appender.flushSync();
-  appender.closeSync();
+/**
+ * No DELETE first: a submission whose cells were kept was recorded with its Kafka offset in the
+ * same transaction, so a redelivery of it is skipped (`appliedSubmissions`) before it gets here.
+ */
+async function keepVersionCells(tx: Tx): Promise<void> {
+  await tx.run('INSERT INTO submission_contents SELECT submission_id, cells FROM stage_versions');
 }
 
 async function recordVersions(
@@ -422,13 +383,14 @@ export async function applyBatches(
     const replaced = new Set(current.keys());
     const { winners, decisions } = decide(toDecide, current);
     // 3.
+    await stageVersions(tx, decisions, winners);
     if (winners.size > 0) {
       const staged = await replaceFacts(tx, winners, replaced);
       if (!options.deferAggregates) await refreshTouchedAggregates(tx, staged);
     }
     // 4.
     await recordVersions(tx, decisions, current, winners);
-    await keepVersionCells(tx, decisions);
+    await keepVersionCells(tx);
     await rememberKeys(tx, decisions);
     // 5.
     await stageRows(

@@ -7,10 +7,10 @@
  * Storage and loads only: publication (releases/) and the scheduled work (jobs/) build on `db`.
  */
 import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
+import { recomputeAggregates } from './aggregates.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, type DbOptions, openDb } from './db.js';
-import { recomputeAggregates } from './aggregates.js';
-import { applyBatches, type LoadOptions, STAGING_SQL, storedOffsets } from './load.js';
+import { applyBatches, HARM_GROUPS_SQL, type LoadOptions, STAGING_SQL, storedOffsets } from './load.js';
 import { createRegistry } from './registry.js';
 import {
   ACCOUNT_SQL,
@@ -52,6 +52,7 @@ export async function openWarehouse(path: string, options: DbOptions & LoadOptio
       ...LEDGER_SQL,
       ...STAGING_SQL,
       RECEIPT_STAGING_SQL,
+      ...HARM_GROUPS_SQL,
     ])
       await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
