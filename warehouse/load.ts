@@ -6,8 +6,9 @@
  *   2. read the current version of every helpline-month in the batch (one query) and decide each
  *      record in offset order: new version | unchanged (same content) | superseded (older than the
  *      current version) | rejected
- *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append),
- *      and recompute the aggregates of the country-months they touch
+ *   3. stage every kept version's cells (JSON, one row a version); replace the facts of every
+ *      helpline-month that got a new version (one DELETE, one INSERT that expands the staged JSON),
+ *      and recompute the aggregates of the country-months they touch (unless deferred: a rebuild)
  *   4. record every version in `submissions`, move `current_versions` (staged, then one statement each)
  *   5. store the next offset of the partition, and the answer of each record's Idempotency-Key
  *
