@@ -41,6 +41,24 @@ import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
 if (!shape) throw new Error('unknown shape');
+// `--only ingest,freshness,rebuild` runs some phases (while iterating; the figures of record are the
+// default full run). Groups: first-start, baselines, ingest, freshness, queries, memory, rebuild.
+const only = process.argv.includes('--only')
+  ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(','))
+  : undefined;
+const GROUPS: readonly [RegExp, string][] = [
+  [/^(first start|release publication)/, 'first-start'],
+  [/^baseline/, 'baselines'],
+  [/^ingest/, 'ingest'],
+  [/^freshness/, 'freshness'],
+  [/^(release for|queries|chart|reads)/, 'queries'],
+  [/^peak memory/, 'memory'],
+  [/^rebuild/, 'rebuild'],
+];
+const skipped = (name: string) => {
+  const group = GROUPS.find(([pattern]) => pattern.test(name))?.[1];
+  return only !== undefined && group !== undefined && !only.has(group);
+};
 const ROOT = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'helpline-bench-'));
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -92,6 +110,7 @@ const loadDuring: Record<string, { before: number; after: number }> = {};
 const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
 
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (skipped(name)) return undefined;
   // What is measured so far is on disk before each phase (`complete: false`): a run cut short on a
   // loaded machine still leaves its figures.
   writeFileSync(

@@ -31,7 +31,11 @@ export async function rebuildWarehouse(options: RebuildOptions): Promise<{ path:
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const newPath = `${options.currentPath}.rebuild-${stamp}`;
   // 1.
-  const fresh = await openWarehouse(newPath, options.memoryLimit ? { memoryLimit: options.memoryLimit } : {});
+  // Nothing reads the new file before the swap: its aggregates are built once, at the end.
+  const fresh = await openWarehouse(newPath, {
+    deferAggregates: true,
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+  });
   try {
     try {
       await fresh.copyAccountsFrom(options.currentPath);
@@ -70,6 +74,7 @@ export async function rebuildWarehouse(options: RebuildOptions): Promise<{ path:
       }
       await transformer.stop();
     }
+    await fresh.recomputeAggregates();
     await fresh.checkpoint();
   } finally {
     fresh.close();

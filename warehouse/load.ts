@@ -6,8 +6,9 @@
  *   2. read the current version of every helpline-month in the batch (one query) and decide each
  *      record in offset order: new version | unchanged (same content) | superseded (older than the
  *      current version) | rejected
- *   3. replace the facts of every helpline-month that got a new version (one DELETE, one append),
- *      and recompute the aggregates of the country-months they touch
+ *   3. stage every kept version's cells (JSON, one row a version); replace the facts of every
+ *      helpline-month that got a new version (one DELETE, one INSERT that expands the staged JSON),
+ *      and recompute the aggregates of the country-months they touch (unless deferred: a rebuild)
  *   4. record every version in `submissions`, move `current_versions` (staged, then one statement each)
  *   5. store the next offset of the partition, and the answer of each record's Idempotency-Key
  *
@@ -15,9 +16,9 @@
  * record whose submission the warehouse already holds (a retry that re-sent the same submission
  * after its first produce went unanswered) is applied once, too.
  */
-import { DuckDBDataChunk, type DuckDBValue, INTEGER, listValue, SMALLINT, TINYINT, VARCHAR } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
 import {
-  findHarmType,
+  HARM_TYPES,
   idempotencyRequestHash,
   type LoadBatch,
   type LoadResult,
@@ -25,6 +26,7 @@ import {
 } from '../domain/index.js';
 import { refreshTouchedAggregates, type StagedKeys } from './aggregates.js';
 import type { Db, Tx } from './db.js';
+import { type Staged, stageRows } from './staging.js';
 
 interface Current {
   submissionId: string;
@@ -58,6 +60,9 @@ const ISO = `'%Y-%m-%dT%H:%M:%S.%gZ'`;
 export const STAGING_SQL: readonly string[] = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_keys (helpline_id VARCHAR, period VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_touched (country VARCHAR, period VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_versions (
+     submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, cells VARCHAR, winner INTEGER)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_offsets (topic VARCHAR, partition INTEGER, next_offset BIGINT)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_submissions (
      submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, version INTEGER, content_hash VARCHAR,
      submitted_at VARCHAR, status VARCHAR, cells INTEGER, total BIGINT, kafka_partition INTEGER, kafka_offset BIGINT)`,
@@ -65,12 +70,13 @@ export const STAGING_SQL: readonly string[] = [
      helpline_id VARCHAR, period VARCHAR, submission_id VARCHAR, version INTEGER, content_hash VARCHAR, submitted_at VARCHAR)`,
 ];
 
-async function storedOffset(tx: Tx, topic: string, partition: number): Promise<bigint> {
-  const rows = await tx.all<{ next_offset: bigint }>(
-    'SELECT next_offset FROM kafka_offsets WHERE topic = $1 AND partition = $2',
-    [topic, partition],
+/** The stored next offset of each batch's partition, keyed `topic|partition`: one query for all. */
+async function storedOffsetsIn(tx: Tx, batches: readonly LoadBatch[]): Promise<Map<string, bigint>> {
+  const rows = await tx.all<{ k: string; next_offset: bigint }>(
+    `SELECT topic || '|' || partition AS k, next_offset FROM kafka_offsets WHERE list_contains($1, topic)`,
+    [listValue([...new Set(batches.map((b) => b.topic))])],
   );
-  return rows[0]?.next_offset ?? 0n;
+  return new Map(rows.map((r) => [r.k, r.next_offset]));
 }
 
 async function currentVersions(tx: Tx, keys: readonly string[]): Promise<Map<string, Current>> {
@@ -152,137 +158,92 @@ function decide(fresh: readonly FreshItem[], current: Map<string, Current>) {
   return { winners, decisions };
 }
 
-const FACT_TYPES = [
-  VARCHAR, // helpline_id
-  VARCHAR, // period
-  SMALLINT, // year
-  TINYINT, // month
-  VARCHAR, // country
-  VARCHAR, // region
-  VARCHAR, // harm
-  VARCHAR, // harm_group
-  VARCHAR, // age_band
-  VARCHAR, // gender
-  VARCHAR, // channel
-  INTEGER, // count
-  VARCHAR, // submission_id
-];
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
+/** The cells of a record as DuckDB reads them from the record's JSON (validated by transform). */
+const CELLS_JSON = `'[{"harm": "VARCHAR", "ageBand": "VARCHAR", "gender": "VARCHAR", "channel": "VARCHAR", "count": "INTEGER"}]'`;
 
 async function replaceFacts(
   tx: Tx,
   winners: ReadonlyMap<string, SubmissionMessage>,
   replaced: ReadonlySet<string>,
 ): Promise<StagedKeys & { readonly cells: number }> {
-  await tx.run('DELETE FROM stage_keys');
-  const keys = await tx.appender('stage_keys');
-  for (const m of winners.values()) {
-    keys.appendVarchar(m.helplineId);
-    keys.appendVarchar(m.period);
-    keys.endRow();
-  }
-  keys.flushSync();
-  keys.closeSync();
+  await stageRows(
+    tx,
+    'stage_keys',
+    [...winners.values()].map((m) => [m.helplineId, m.period]),
+  );
   // Only months that had a version already have facts to remove.
   if ([...winners.keys()].some((key) => replaced.has(key))) {
     await tx.run(
       `DELETE FROM facts USING stage_keys k WHERE facts.helpline_id = k.helpline_id AND facts.period = k.period`,
     );
   }
-  const places = await tx.all<{ id: string; country: string; region: string }>(
-    `SELECT id, country, region FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
+  const places = await tx.all<{ id: string }>(
+    `SELECT id FROM helplines WHERE id IN (SELECT DISTINCT helpline_id FROM stage_keys)`,
   );
-  const geography = new Map(places.map((p) => [p.id, p]));
-  // Column-wise into data chunks of 2,048 rows: the row appender's per-value calls were a fifth of
-  // a load's time in the profile.
-  const appender = await tx.appender('facts');
-  const columns: DuckDBValue[][] = FACT_TYPES.map(() => []);
-  const chunkOut = () => {
-    const rows = columns[0]?.length ?? 0;
-    if (rows === 0) return;
-    const chunk = DuckDBDataChunk.create(FACT_TYPES, rows);
-    chunk.setColumns(columns);
-    appender.appendDataChunk(chunk);
-    for (const column of columns) column.length = 0;
-  };
-  const [helplineIds, periods, years, months, countries, regions, harms, groups, ages, genders, channels, counts, ids] =
-    columns as [
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-      DuckDBValue[],
-    ];
+  const registered = new Set(places.map((p) => p.id));
   let cells = 0;
   for (const m of winners.values()) {
-    const place = geography.get(m.helplineId);
     // Transform checked the helpline exists; its disappearance is a retriable inconsistency.
-    if (!place) throw new Error(`helpline ${m.helplineId} is not registered in the warehouse`);
-    const year = Number(m.period.slice(0, 4));
-    const month = Number(m.period.slice(5, 7));
-    for (const cell of m.cells) {
-      helplineIds.push(m.helplineId);
-      periods.push(m.period);
-      years.push(year);
-      months.push(month);
-      countries.push(place.country);
-      regions.push(place.region);
-      harms.push(cell.harm);
-      groups.push(groupOf(cell.harm));
-      ages.push(cell.ageBand);
-      genders.push(cell.gender);
-      channels.push(cell.channel);
-      counts.push(cell.count);
-      ids.push(m.submissionId);
-      cells++;
-      if (helplineIds.length === CHUNK_ROWS) chunkOut();
-    }
+    if (!registered.has(m.helplineId)) throw new Error(`helpline ${m.helplineId} is not registered in the warehouse`);
+    cells += m.cells.length;
   }
-  chunkOut();
-  appender.flushSync();
-  appender.closeSync();
+  // DuckDB expands the staged cells JSON (keepVersionCells staged it) into fact rows itself: building
+  // the rows in JS, value by value into data chunks, was a fifth of a load's time in the profile.
+  await tx.run(
+    `INSERT INTO facts
+     SELECT s.helpline_id, s.period, CAST(substr(s.period, 1, 4) AS SMALLINT), CAST(substr(s.period, 6, 2) AS TINYINT),
+            h.country, h.region, c.harm, coalesce(g.harm_group, 'unknown'), c."ageBand", c.gender, c.channel, c.count,
+            s.submission_id
+       FROM (SELECT helpline_id, period, submission_id, unnest(from_json(cells, ${CELLS_JSON})) AS c
+               FROM stage_versions WHERE winner = 1) s
+       JOIN helplines h ON h.id = s.helpline_id
+       LEFT JOIN harm_groups g ON g.harm = c.harm`,
+  );
   return { table: 'stage_keys', cells };
 }
 
-const GROUP_OF = new Map<string, string>();
-function groupOf(harm: string): string {
-  let group = GROUP_OF.get(harm);
-  if (group === undefined) {
-    group = findHarmType(harm)?.group ?? 'unknown';
-    GROUP_OF.set(harm, group);
-  }
-  return group;
+/** Each harm code's group, for the facts (a temp table of the write connection). */
+export const HARM_GROUPS_SQL: readonly string[] = [
+  'CREATE TEMP TABLE IF NOT EXISTS harm_groups (harm VARCHAR, harm_group VARCHAR)',
+  'DELETE FROM harm_groups',
+  `INSERT INTO harm_groups VALUES ${HARM_TYPES.map((t) => `('${t.code.replace(/'/g, "''")}', '${t.group.replace(/'/g, "''")}')`).join(', ')}`,
+];
+
+/**
+ * Every version's cells are kept, so a helpline can see exactly what it sent in each version: one
+ * row per version (its cells as JSON), staged once for both the kept cells and the facts.
+ */
+async function stageVersions(
+  tx: Tx,
+  decisions: readonly Decision[],
+  winners: ReadonlyMap<string, SubmissionMessage>,
+): Promise<void> {
+  const winnerIds = new Set([...winners.values()].map((m) => m.submissionId));
+  await stageRows(
+    tx,
+    'stage_versions',
+    decisions.flatMap((d) =>
+      d.status === 'loaded' || d.status === 'superseded'
+        ? [
+            [
+              d.message.submissionId,
+              d.message.helplineId,
+              d.message.period,
+              JSON.stringify(d.message.cells),
+              winnerIds.has(d.message.submissionId) ? 1 : 0,
+            ],
+          ]
+        : [],
+    ),
+  );
 }
 
-/** Every version's cells are kept, so a helpline can see exactly what it sent in each version. */
-async function keepVersionCells(tx: Tx, decisions: readonly Decision[]): Promise<void> {
-  const ids = decisions.flatMap((d) =>
-    d.status === 'loaded' || d.status === 'superseded' ? [d.message.submissionId] : [],
-  );
-  if (ids.length === 0) return;
-  // A redelivered record must not double the kept cells of its submission.
-  await tx.run('DELETE FROM submission_contents WHERE submission_id IN (SELECT unnest($1::VARCHAR[]))', [
-    listValue(ids),
-  ]);
-  // One row per version (its cells as JSON): the history is read one submission at a time.
-  const appender = await tx.appender('submission_contents');
-  for (const d of decisions) {
-    if (d.status !== 'loaded' && d.status !== 'superseded') continue;
-    appender.appendVarchar(d.message.submissionId);
-    appender.appendVarchar(JSON.stringify(d.message.cells));
-    appender.endRow();
-  }
-  appender.flushSync();
-  appender.closeSync();
+/**
+ * No DELETE first: a submission whose cells were kept was recorded with its Kafka offset in the
+ * same transaction, so a redelivery of it is skipped (`appliedSubmissions`) before it gets here.
+ */
+async function keepVersionCells(tx: Tx): Promise<void> {
+  await tx.run('INSERT INTO submission_contents SELECT submission_id, cells FROM stage_versions');
 }
 
 async function recordVersions(
@@ -291,8 +252,7 @@ async function recordVersions(
   current: ReadonlyMap<string, Current>,
   winners: ReadonlyMap<string, SubmissionMessage>,
 ): Promise<void> {
-  await tx.run('DELETE FROM stage_submissions');
-  const staged = await tx.appender('stage_submissions');
+  const staged: Staged[][] = [];
   for (const d of decisions) {
     if (d.status === 'rejected') {
       if (d.submissionId === undefined) continue;
@@ -308,22 +268,11 @@ async function recordVersions(
       continue;
     }
     const m = d.message;
-    staged.appendVarchar(m.submissionId);
-    staged.appendVarchar(m.helplineId);
-    staged.appendVarchar(m.period);
-    if (d.version === null) staged.appendNull();
-    else staged.appendInteger(d.version);
-    staged.appendVarchar(m.contentHash);
-    staged.appendVarchar(m.submittedAt);
-    staged.appendVarchar(d.status);
-    staged.appendInteger(m.cells.length);
-    staged.appendBigInt(BigInt(m.cells.reduce((sum, c) => sum + c.count, 0)));
-    staged.appendInteger(d.partition);
-    staged.appendBigInt(d.offset);
-    staged.endRow();
+    const total = BigInt(m.cells.reduce((sum, c) => sum + c.count, 0));
+    const row = [m.submissionId, m.helplineId, m.period, d.version, m.contentHash, m.submittedAt, d.status];
+    staged.push([...row, m.cells.length, total, d.partition, d.offset]);
   }
-  staged.flushSync();
-  staged.closeSync();
+  await stageRows(tx, 'stage_submissions', staged);
   // A submission id appears once per batch unless a client re-sent the same record; keep the last.
   await tx.run(
     `INSERT INTO submissions (submission_id, helpline_id, period, version, content_hash, submitted_at, status, reason,
@@ -337,21 +286,14 @@ async function recordVersions(
        loaded_at = excluded.loaded_at`,
   );
 
-  await tx.run('DELETE FROM stage_current');
-  const cur = await tx.appender('stage_current');
-  for (const [key, m] of winners) {
-    const c = current.get(key);
-    if (!c) continue;
-    cur.appendVarchar(m.helplineId);
-    cur.appendVarchar(m.period);
-    cur.appendVarchar(c.submissionId);
-    cur.appendInteger(c.version);
-    cur.appendVarchar(c.contentHash);
-    cur.appendVarchar(c.submittedAt);
-    cur.endRow();
-  }
-  cur.flushSync();
-  cur.closeSync();
+  await stageRows(
+    tx,
+    'stage_current',
+    [...winners].flatMap(([key, m]) => {
+      const c = current.get(key);
+      return c ? [[m.helplineId, m.period, c.submissionId, c.version, c.contentHash, c.submittedAt]] : [];
+    }),
+  );
   await tx.run(
     `UPDATE submissions SET status = 'replaced' FROM stage_current c
       WHERE submissions.helpline_id = c.helpline_id AND submissions.period = c.period
@@ -390,6 +332,14 @@ async function rememberKeys(tx: Tx, decisions: readonly Decision[]): Promise<voi
   }
 }
 
+export interface LoadOptions {
+  /**
+   * Leave the aggregates to one recomputation at the end (a rebuild into a new file, read by no
+   * one until it is complete): refreshing them per load was a fifth of a rebuild's time.
+   */
+  readonly deferAggregates?: boolean;
+}
+
 const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 0, cells: 0 };
 
 /**
@@ -398,13 +348,18 @@ const NOTHING = { loaded: 0, unchanged: 0, superseded: 0, rejected: 0, skipped: 
  * helpline-month always lives in one partition, so the batches never compete for a key.
  * Returns each batch's result, in order.
  */
-export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promise<LoadResult[]> {
+export async function applyBatches(
+  db: Db,
+  batches: readonly LoadBatch[],
+  options: LoadOptions = {},
+): Promise<LoadResult[]> {
   return db.transaction(async (tx) => {
     // 1.
     const fresh: FreshItem[] = [];
     const skipped: number[] = [];
+    const stored = await storedOffsetsIn(tx, batches);
     for (const batch of batches) {
-      const next = await storedOffset(tx, batch.topic, batch.partition);
+      const next = stored.get(`${batch.topic}|${batch.partition}`) ?? 0n;
       const mine = batch.items.filter((i) => i.offset >= next).sort((a, b) => (a.offset < b.offset ? -1 : 1));
       skipped.push(batch.items.length - mine.length);
       fresh.push(...mine.map((i) => ({ ...i, partition: batch.partition })));
@@ -429,24 +384,28 @@ export async function applyBatches(db: Db, batches: readonly LoadBatch[]): Promi
     const replaced = new Set(current.keys());
     const { winners, decisions } = decide(toDecide, current);
     // 3.
+    await stageVersions(tx, decisions, winners);
     if (winners.size > 0) {
       const staged = await replaceFacts(tx, winners, replaced);
-      await refreshTouchedAggregates(tx, staged);
+      if (!options.deferAggregates) await refreshTouchedAggregates(tx, staged);
     }
     // 4.
     await recordVersions(tx, decisions, current, winners);
-    await keepVersionCells(tx, decisions);
+    await keepVersionCells(tx);
     await rememberKeys(tx, decisions);
     // 5.
-    for (const batch of batches) {
-      const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
-      if (!last) continue;
-      await tx.run(
-        `INSERT INTO kafka_offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
-         ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
-        [batch.topic, batch.partition, last.offset + 1n],
-      );
-    }
+    await stageRows(
+      tx,
+      'stage_offsets',
+      batches.flatMap((batch) => {
+        const last = fresh.filter((i) => i.partition === batch.partition).at(-1);
+        return last ? [[batch.topic, batch.partition, last.offset + 1n]] : [];
+      }),
+    );
+    await tx.run(
+      `INSERT INTO kafka_offsets (topic, partition, next_offset) SELECT topic, partition, next_offset FROM stage_offsets
+       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
+    );
     const winnerIds = new Set([...winners.values()].map((m) => m.submissionId));
     return batches.map((batch, i) => {
       const mine = decisions.filter((d) => d.partition === batch.partition);

@@ -1,9 +1,14 @@
 /** Submission receipts and history, as a helpline (or the admin) sees them. */
 import { listValue } from '@duckdb/node-api';
 import { createBatcher, type SubmissionRecord } from '../domain/index.js';
-import type { Db } from './db.js';
+import type { Db, Params, Row } from './db.js';
+import { stageRows } from './staging.js';
 
 export type { SubmissionRecord };
+
+/** The write connection's table of receipts on their way into `submissions`. */
+export const RECEIPT_STAGING_SQL = `CREATE TEMP TABLE IF NOT EXISTS stage_receipts (
+  submission_id VARCHAR, helpline_id VARCHAR, period VARCHAR, content_hash VARCHAR, submitted_at VARCHAR)`;
 
 export interface AcceptedSubmission {
   readonly submissionId: string;
@@ -51,6 +56,7 @@ export function createSubmissionStore(db: Db) {
   // Receipts Kafka already holds but DuckDB not yet: answered from memory meanwhile, so an upload
   // never waits behind a load transaction for its receipt.
   const unwritten = new Map<string, AcceptedSubmission>();
+  const firstRow = async <T extends Row>(sql: string, params: Params) => (await db.all<T>(sql, params))[0];
   const asRecord = (a: AcceptedSubmission): SubmissionRecord => ({
     submissionId: a.submissionId,
     helplineId: a.helplineId,
@@ -68,18 +74,18 @@ export function createSubmissionStore(db: Db) {
     take: (waiting) => Math.min(waiting.length, 500),
     run: async (taken) => {
       try {
-        const values = taken.map(
-          (_, i) =>
-            `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5}::TIMESTAMPTZ, 'accepted')`,
-        );
-        const params = taken.flatMap((s) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]);
-        await db.transaction((tx) =>
-          tx.run(
+        await db.transaction(async (tx) => {
+          await stageRows(
+            tx,
+            'stage_receipts',
+            taken.map((s) => [s.submissionId, s.helplineId, s.period, s.contentHash, s.submittedAt]),
+          );
+          await tx.run(
             `INSERT INTO submissions (submission_id, helpline_id, period, content_hash, submitted_at, status)
-             VALUES ${values.join(', ')} ON CONFLICT (submission_id) DO NOTHING`,
-            params,
-          ),
-        );
+             SELECT submission_id, helpline_id, period, content_hash, submitted_at::TIMESTAMPTZ, 'accepted'
+               FROM stage_receipts ON CONFLICT (submission_id) DO NOTHING`,
+          );
+        });
       } finally {
         for (const s of taken) unwritten.delete(s.submissionId);
       }
@@ -199,12 +205,11 @@ export function createSubmissionStore(db: Db) {
 
     /** The version a new upload would replace, if any. */
     async current(helplineId: string, period: string) {
-      const rows = await db.all<{ submission_id: string; version: number }>(
+      const row = await firstRow<{ submission_id: string; version: number }>(
         'SELECT submission_id, version FROM current_versions WHERE helpline_id = $1 AND period = $2',
         [helplineId, period],
       );
-      const row = rows[0];
-      return row ? { submissionId: row.submission_id, version: row.version } : undefined;
+      return row && { submissionId: row.submission_id, version: row.version };
     },
 
     /**
@@ -246,12 +251,11 @@ export function createSubmissionStore(db: Db) {
     },
 
     async findIdempotent(helplineId: string, key: string) {
-      const rows = await db.all<{ request_hash: string; submission_id: string }>(
+      const row = await firstRow<{ request_hash: string; submission_id: string }>(
         'SELECT request_hash, submission_id FROM idempotency_keys WHERE helpline_id = $1 AND idempotency_key = $2',
         [helplineId, key],
       );
-      const row = rows[0];
-      return row ? { requestHash: row.request_hash, submissionId: row.submission_id } : undefined;
+      return row && { requestHash: row.request_hash, submissionId: row.submission_id };
     },
 
     async rememberIdempotent(helplineId: string, key: string, requestHash: string, submissionId: string) {

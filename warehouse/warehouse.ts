@@ -7,9 +7,10 @@
  * Storage and loads only: publication (releases/) and the scheduled work (jobs/) build on `db`.
  */
 import { createBatcher, type LoadBatch, type LoadResult, type LoadTarget, type TrendsQuery } from '../domain/index.js';
+import { recomputeAggregates } from './aggregates.js';
 import { completeness, type DeadlinePolicy } from './completeness.js';
 import { type Db, type DbOptions, openDb } from './db.js';
-import { applyBatches, STAGING_SQL, storedOffsets } from './load.js';
+import { applyBatches, HARM_GROUPS_SQL, type LoadOptions, STAGING_SQL, storedOffsets } from './load.js';
 import { createRegistry } from './registry.js';
 import {
   ACCOUNT_SQL,
@@ -21,7 +22,7 @@ import {
   SCHEMA_SQL,
   SCHEMA_VERSION,
 } from './schema.js';
-import { createSubmissionStore } from './submissions.js';
+import { createSubmissionStore, RECEIPT_STAGING_SQL } from './submissions.js';
 import { queryTrends } from './trends.js';
 
 /** Tables that are configuration, not data: a rebuild copies them rather than replaying them. */
@@ -38,7 +39,7 @@ export const DATA_TABLES = [
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-export async function openWarehouse(path: string, options: DbOptions = {}) {
+export async function openWarehouse(path: string, options: DbOptions & LoadOptions = {}) {
   const db: Db = await openDb(path, options);
   await db.transaction(async (tx) => {
     for (const sql of [
@@ -50,6 +51,8 @@ export async function openWarehouse(path: string, options: DbOptions = {}) {
       ...OPS_SQL,
       ...LEDGER_SQL,
       ...STAGING_SQL,
+      RECEIPT_STAGING_SQL,
+      ...HARM_GROUPS_SQL,
     ])
       await tx.run(sql);
     await tx.run(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [
@@ -57,7 +60,7 @@ export async function openWarehouse(path: string, options: DbOptions = {}) {
     ]);
   });
   const registry = createRegistry(db);
-  const loads = createBatcher<LoadBatch, LoadResult>({ run: (batches) => applyBatches(db, batches) });
+  const loads = createBatcher<LoadBatch, LoadResult>({ run: (batches) => applyBatches(db, batches, options) });
   const loadTarget: LoadTarget = {
     storedOffsets: (topic, partitions) => storedOffsets(db, topic, partitions),
     findHelpline: (id) => registry.findHelpline(id),
@@ -93,6 +96,8 @@ export async function openWarehouse(path: string, options: DbOptions = {}) {
         await db.transaction((tx) => tx.run('DETACH source'));
       }
     },
+    /** Builds the aggregates from the facts (after loads that deferred them). */
+    recomputeAggregates: () => db.transaction((tx) => recomputeAggregates(tx)),
     async checkpoint(): Promise<void> {
       await db.transaction(async () => {});
       await db.all('CHECKPOINT');
