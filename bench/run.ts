@@ -335,7 +335,7 @@ async function main(): Promise<void> {
       ADMIN_KEY: adminKey,
       SEED_DEMO: 'false',
       JOBS: 'off',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       RATE_LIMIT_PER_MINUTE: '100000000',
     };
     const server = await startServer(env);
