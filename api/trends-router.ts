@@ -26,6 +26,7 @@ import {
   renderTable,
   sendRendered,
   tableAnswer,
+  tableRoute,
 } from './formats.js';
 import { documentPaths, parseQuery, principalOf, problem, RELEASE_HEADERS } from './http/index.js';
 
@@ -146,17 +147,16 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
   return router;
 }
 
-export const trendsPaths = documentPaths({
-  method: 'get',
-  path: '/v1/trends',
-  summary: 'Cases over time from a protected release',
-  request: { query: TrendsQuerySchema },
-  responses: {
-    200: tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', RELEASE_HEADERS),
-    304: { description: 'Not modified (If-None-Match)' },
-    400: problem('Invalid parameter, or a cut the release plan does not publish'),
-    403: problem('release=live without the admin key'),
-    404: problem('No such release'),
-    429: problem('Rate limited'),
-  },
-});
+export const trendsPaths = documentPaths(
+  tableRoute(
+    { path: '/v1/trends', summary: 'Cases over time from a protected release', query: TrendsQuerySchema },
+    tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', RELEASE_HEADERS),
+    {
+      304: { description: 'Not modified (If-None-Match)' },
+      400: problem('Invalid parameter, or a cut the release plan does not publish'),
+      403: problem('release=live without the admin key'),
+      404: problem('No such release'),
+      429: problem('Rate limited'),
+    },
+  ),
+);

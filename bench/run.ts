@@ -9,6 +9,10 @@
  *   process → chart renders → peak memory → rebuild from the topic
  *
  * A phase that cannot be measured fails the run (exit 1); no figure is ever made up.
+ *
+ * `--only queries,memory` (profiling one part): only the named phases, by the first word of their
+ * name, and what they stand on (the data set, the server, ingest and a release); figures go to
+ * results-only.json, never the figures of record.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +44,12 @@ import { benchReplicas } from './replicas.js';
 import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',').filter(Boolean)) : undefined;
+/** What the named phases stand on always runs. */
+const NEEDED = ['data set', 'ingest', 'release for the query', 'peak memory'];
+const skipped = (name: string) =>
+  only !== undefined && !only.has(name.split(' ')[0] ?? '') && !NEEDED.some((n) => name.startsWith(n));
 if (!shape) throw new Error('unknown shape');
 const ROOT = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'helpline-bench-'));
@@ -89,9 +99,10 @@ function serverReport(server: Server): string {
 const loadDuring: Record<string, { before: number; after: number }> = {};
 
 // The quick shape is for trying the bench out; only a full run writes the figures of record.
-const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
+const resultsFile = only ? 'results-only.json' : shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
 
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (skipped(name)) return undefined;
   // What is measured so far is on disk before each phase (`complete: false`): a run cut short on a
   // loaded machine still leaves its figures.
   writeFileSync(
