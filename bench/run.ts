@@ -170,7 +170,9 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     log: join(env.DATA_DIR ?? work, 'logs', 'app.log'),
   };
   // The app itself (what npm start supervises): its pid is the process whose memory is measured.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
+  // BENCH_SERVER_NODE_ARGS (profiling): e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for the server only.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
     // As bin/supervisor.ts starts the app (MALLOC_ARENA_MAX: see there).
     env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env, PORT: String(port), BENCH_BARE_PORT: String(barePort) },
