@@ -63,10 +63,18 @@ const heapAfter: Record<string, number> = {};
 let serverPid: number | undefined;
 let serverUrl: string | undefined;
 
-/** V8's heap size in the server, from its /metrics. */
-async function serverHeapMb(): Promise<number> {
+/** DuckDB's memory (duckdb_memory(), all tags) in the server after each phase. */
+const duckdbAfter: Record<string, number> = {};
+
+/** V8's heap size in the server, from its /metrics (and DuckDB's memory, into duckdbAfter). */
+async function serverHeapMb(phase?: string): Promise<number> {
   const text = await (await fetch(`${serverUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
   const bytes = Number(/^helpline_nodejs_heap_size_total_bytes (\d+(\.\d+)?)/m.exec(text)?.[1]);
+  const duck = [...text.matchAll(/^helpline_duckdb_memory_bytes\{[^}]*\} (\d+)/gm)].reduce(
+    (s, m) => s + Number(m[1]),
+    0,
+  );
+  if (phase) duckdbAfter[phase] = round(duck / 2 ** 20, 0);
   return round(bytes / 2 ** 20, 0);
 }
 
@@ -117,7 +125,7 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefi
     loadDuring[name] = { before, after: round(loadavg()[0] ?? 0, 1) };
     say(`  done in ${round((performance.now() - t0) / 1000)} s (load average ${before} → ${loadDuring[name]?.after})`);
     if (serverPid) rssAfter[name] = await rssMb(serverPid).catch(() => 0);
-    if (serverUrl) heapAfter[name] = await serverHeapMb().catch(() => 0);
+    if (serverUrl) heapAfter[name] = await serverHeapMb(name).catch(() => 0);
     return out;
   } catch (error) {
     failures.push(`${name}: ${(error as Error).message}`);
@@ -617,6 +625,7 @@ async function main(): Promise<void> {
         workerPeakRssMb: server_,
         serverRssAfterPhaseMb: { ...rssAfter },
         serverV8HeapAfterPhaseMb: { ...heapAfter },
+        serverDuckDbAfterPhaseMb: { ...duckdbAfter },
         note: 'one process hosts the API and the Kafka→DuckDB worker (DuckDB allows one process per file)',
         benchClientPeakRssMb: await peakRssMb(process.pid),
       };

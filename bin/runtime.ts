@@ -190,6 +190,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         lag: Math.max(0, Number(end - (stored.get(partition) ?? 0n))),
       }));
     },
+    duckdbMemory: async () =>
+      (
+        await warehouse.db.all<{ tag: string; bytes: bigint }>(
+          'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0',
+        )
+      ).map((r) => ({ tag: r.tag, bytes: Number(r.bytes) })),
   });
   const producer = await bus.producer();
   const groupId = options.groupId ?? 'helpline-warehouse';
