@@ -189,12 +189,13 @@ export function createApi(deps: ApiDeps): Express {
     }),
   );
 
+  // The public reads first: they take no body, and their cached answers pass no other router.
+  app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.submissions) app.use(createSubmissionsRouter(deps.submissions));
   app.use(strictJsonBody('256kb'));
   if (deps.registry && deps.submissions) app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion, deps.noise));
   app.use(createMetaRouter());
-  app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.completeness) app.use(createCompletenessRouter(deps.completeness, deps.clock));
   if (deps.jobs) app.use(createJobsRouter(deps.jobs, deps.clock));
   for (const router of deps.routers ?? []) app.use(router);

@@ -226,8 +226,17 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   return server;
 }
 
+/** The server's CPU time so far (user + system, ms), from /proc: a figure the machine's load disturbs less than a rate. */
+function serverCpuMs(): number {
+  if (!serverPid || !existsSync(`/proc/${serverPid}/stat`)) return Number.NaN;
+  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function cannon(url: string, requests: { path: string; headers?: Record<string, string> }[], seconds = 10) {
   let firstRefusal = '';
+  const cpuBefore = serverCpuMs();
   const result = await autocannon({
     url,
     connections: 10,
@@ -251,6 +260,8 @@ async function cannon(url: string, requests: { path: string; headers?: Record<st
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
     requests: result.requests.total,
+    // The server's CPU per answer (this process's other work — the consumer — included).
+    serverCpuMsPerRequest: round((serverCpuMs() - cpuBefore) / result.requests.total, 3),
   };
 }
 
