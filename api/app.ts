@@ -29,6 +29,7 @@ import {
   type DocumentPaths,
   documentPaths,
   type FailedAuthPolicy,
+  fixedHeaders,
   identify,
   json,
   principalOf,
@@ -84,25 +85,27 @@ export function createApi(deps: ApiDeps): Express {
   answerConditionalGets(app);
   const failedAuth = createFailedAuthLimiter(deps.clock, deps.failedAuth);
   // Charts are embedded in other sites' pages: allow framing and cross-origin use, keep scripts
-  // to this server.
+  // to this server. The headers depend on no request: recorded once, then set (fixedHeaders).
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          frameAncestors: ['*'],
-          upgradeInsecureRequests: null,
+    fixedHeaders(
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            connectSrc: ["'self'"],
+            objectSrc: ["'none'"],
+            frameAncestors: ['*'],
+            upgradeInsecureRequests: null,
+          },
         },
-      },
-      frameguard: false,
-      crossOriginEmbedderPolicy: false,
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-    }),
+        frameguard: false,
+        crossOriginEmbedderPolicy: false,
+        crossOriginResourcePolicy: { policy: 'cross-origin' },
+      }),
+    ),
   );
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
@@ -186,12 +189,13 @@ export function createApi(deps: ApiDeps): Express {
     }),
   );
 
+  // The public reads first: they take no body, and their cached answers pass no other router.
+  app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.submissions) app.use(createSubmissionsRouter(deps.submissions));
   app.use(strictJsonBody('256kb'));
   if (deps.registry && deps.submissions) app.use(createAdminRouter(deps.registry, deps.submissions.store, deps.clock));
   app.use(createReleasesRouter(deps.releases, deps.clock, deps.codeVersion, deps.noise));
   app.use(createMetaRouter());
-  app.use(createTrendsRouter(deps.trends, deps.releases.reader));
   if (deps.completeness) app.use(createCompletenessRouter(deps.completeness, deps.clock));
   if (deps.jobs) app.use(createJobsRouter(deps.jobs, deps.clock));
   for (const router of deps.routers ?? []) app.use(router);

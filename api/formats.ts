@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
  * Content negotiation for data endpoints: JSON (default), CSV (RFC 4180, header row) and the Arrow
  * IPC stream (typed columns, readable by any Arrow implementation). `?format=` wins over Accept.
  */
-import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError, type TableCell as Cell, type ColumnType, toArrow, toCsv } from '../domain/index.js';
@@ -24,6 +24,19 @@ export const tableAnswer = (schema: z.ZodType, description: string, headers?: Re
       [ARROW_STREAM]: { schema: z.string().meta({ format: 'binary' }) },
     },
   }) satisfies ResponseConfig;
+
+/** A documented GET of a data endpoint: its query schema, its table answer (200) and its other answers. */
+export const tableRoute = (
+  route: { path: string; summary: string; query: z.ZodObject },
+  answer: ResponseConfig,
+  others: Record<number, ResponseConfig>,
+): RouteConfig => ({
+  method: 'get',
+  path: route.path,
+  summary: route.summary,
+  request: { query: route.query },
+  responses: { 200: answer, ...others },
+});
 
 export function negotiate(req: Request): Format {
   const asked = req.query.format;

@@ -1,5 +1,12 @@
 export { type ApiDeps, createApi } from './app.js';
-export { createHttpServer, DEFAULT_LIMITS, listen, problemMiddleware, type ServerLimits } from './http/index.js';
+export {
+  closeServer,
+  createHttpServer,
+  DEFAULT_LIMITS,
+  listen,
+  problemMiddleware,
+  type ServerLimits,
+} from './http/index.js';
 export {
   answerFromRelease,
   answerLive,

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Router } from 'express';
 import { type Completeness, CompletenessQuerySchema, CompletenessSchema } from '../domain/index.js';
-import { type Cell, negotiate, sendTable, tableAnswer } from './formats.js';
+import { type Cell, negotiate, sendTable, tableAnswer, tableRoute } from './formats.js';
 import { documentPaths, html, parseQuery, problem, text } from './http/index.js';
 
 export function createCompletenessRouter(
@@ -80,16 +80,17 @@ export function createDocsRouter(): Router {
   return router;
 }
 
-export const completenessPaths = documentPaths({
-  method: 'get',
-  path: '/v1/completeness',
-  summary: 'Which helplines reported which months, and on time',
-  request: { query: CompletenessQuerySchema },
-  responses: {
-    200: tableAnswer(CompletenessSchema, 'OK'),
-    400: problem('Invalid year'),
-  },
-});
+export const completenessPaths = documentPaths(
+  tableRoute(
+    {
+      path: '/v1/completeness',
+      summary: 'Which helplines reported which months, and on time',
+      query: CompletenessQuerySchema,
+    },
+    tableAnswer(CompletenessSchema, 'OK'),
+    { 400: problem('Invalid year') },
+  ),
+);
 
 export const docsPaths = documentPaths(
   { method: 'get', path: '/docs', summary: 'API documentation page', responses: { 200: html('Swagger UI') } },

@@ -26,6 +26,7 @@ import {
   renderTable,
   sendRendered,
   tableAnswer,
+  tableRoute,
 } from './formats.js';
 import { documentPaths, parseQuery, principalOf, problem, RELEASE_HEADERS } from './http/index.js';
 
@@ -112,14 +113,36 @@ export function setReleaseCaching(res: Response, pinned: string | undefined, ans
   if (answeredBy) res.set('X-Release', answeredBy);
 }
 
+/** A rendered answer and how it may be cached (pinned to a release, or the newest). */
+interface CachedAnswer {
+  readonly rendered: RenderedTable;
+  readonly pinned: string | undefined;
+  readonly id: string | undefined;
+}
+
 export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource): Router {
   const router = Router();
-  // Releases never change, so an answer from one is kept, rendered, by release id, query and format.
-  const answers = new LRUCache<string, RenderedTable>({
+  // Releases never change, so an answer from one is kept, rendered (bytes and ETag), by release id,
+  // format and query. A second key leads to it: the URL and Accept header as they were asked, so a
+  // repeated request is answered without parsing and validating its query again (only answers that
+  // passed are kept under it). The newest release's id is part of it: a publication moves it on.
+  const answers = new LRUCache<string, CachedAnswer>({
     maxSize: 64 * 1024 * 1024,
-    sizeCalculation: (r) => Math.max(1, r.body.length),
+    sizeCalculation: (a) => Math.max(1, a.rendered.body.length),
   });
+  const send = (res: Response, answer: CachedAnswer) => {
+    // Only once answered: an error (an unknown release) must not be cached for a year.
+    setReleaseCaching(res, answer.pinned, answer.id);
+    sendRendered(res, answer.rendered);
+  };
   router.get('/v1/trends', async (req: Request, res: Response) => {
+    // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
+    const fresh = /no-cache/.test(req.get('cache-control') ?? '');
+    // Unknown (it could not be read): the request takes the full way below, which says why.
+    const latest = fresh ? undefined : await releases.latestId?.().catch(() => undefined);
+    const asked = `${latest}\n${req.get('accept') ?? ''}\n${req.url}`;
+    const known = latest ? answers.get(asked) : undefined;
+    if (known) return send(res, known);
     const q = parseTrendsQuery(req.query);
     const format = negotiate(req);
     if (q.release === 'live') {
@@ -132,31 +155,29 @@ export function createTrendsRouter(live: TrendsSource, releases: ReleaseSource):
     }
     const id = q.release ?? (await releases.latestId?.());
     const key = id ? JSON.stringify([id, format, { ...q, format: undefined, release: undefined }]) : undefined;
-    // A client asking for a fresh answer (Cache-Control: no-cache) gets one computed now.
-    const fresh = /no-cache/.test(req.get('cache-control') ?? '');
-    let rendered = key && !fresh ? answers.get(key) : undefined;
+    let rendered = key && !fresh ? answers.get(key)?.rendered : undefined;
     if (!rendered) {
       rendered = render(await answerFromRelease(releases, { ...q, ...(id ? { release: id } : {}) }), format);
-      if (key) answers.set(key, rendered);
+      if (key) answers.set(key, { rendered, pinned: q.release, id });
     }
-    // Only once answered: an error (an unknown release) must not be cached for a year.
-    setReleaseCaching(res, q.release, id);
-    sendRendered(res, rendered);
+    // How this URL may be cached is its own (pinned or not), whichever key found the bytes.
+    const answer = { rendered, pinned: q.release, id };
+    if (key && latest) answers.set(asked, answer);
+    send(res, answer);
   });
   return router;
 }
 
-export const trendsPaths = documentPaths({
-  method: 'get',
-  path: '/v1/trends',
-  summary: 'Cases over time from a protected release',
-  request: { query: TrendsQuerySchema },
-  responses: {
-    200: tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', RELEASE_HEADERS),
-    304: { description: 'Not modified (If-None-Match)' },
-    400: problem('Invalid parameter, or a cut the release plan does not publish'),
-    403: problem('release=live without the admin key'),
-    404: problem('No such release'),
-    429: problem('Rate limited'),
-  },
-});
+export const trendsPaths = documentPaths(
+  tableRoute(
+    { path: '/v1/trends', summary: 'Cases over time from a protected release', query: TrendsQuerySchema },
+    tableAnswer(TrendsAnswerSchema, 'Rows; withheld values are null with suppressed: true', RELEASE_HEADERS),
+    {
+      304: { description: 'Not modified (If-None-Match)' },
+      400: problem('Invalid parameter, or a cut the release plan does not publish'),
+      403: problem('release=live without the admin key'),
+      404: problem('No such release'),
+      429: problem('Rate limited'),
+    },
+  ),
+);

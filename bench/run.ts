@@ -9,6 +9,10 @@
  *   process → chart renders → peak memory → rebuild from the topic
  *
  * A phase that cannot be measured fails the run (exit 1); no figure is ever made up.
+ *
+ * `--only queries,memory` (profiling one part): only the named groups of phases (first-start,
+ * baselines, ingest, freshness, queries, memory, rebuild) and what they stand on (the data set, the
+ * server, ingest); figures go to results-only.json, never the figures of record.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,10 +45,9 @@ import { peakRssMb, percentile, progress, round, rssMb } from './stats.js';
 
 const shape = process.argv.includes('--quick') ? SHAPES.quick : SHAPES.full;
 if (!shape) throw new Error('unknown shape');
-// `--only ingest,freshness,rebuild` runs some phases (while iterating; the figures of record are the
-// default full run). Groups: first-start, baselines, ingest, freshness, queries, memory, rebuild.
+// Groups for `--only`: first-start, baselines, ingest, freshness, queries, memory, rebuild.
 const only = process.argv.includes('--only')
-  ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(','))
+  ? new Set((process.argv[process.argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean))
   : undefined;
 const GROUPS: readonly [RegExp, string][] = [
   [/^(first start|release publication)/, 'first-start'],
@@ -57,7 +60,8 @@ const GROUPS: readonly [RegExp, string][] = [
 ];
 const skipped = (name: string) => {
   const group = GROUPS.find(([pattern]) => pattern.test(name))?.[1];
-  return only !== undefined && group !== undefined && !only.has(group);
+  // The data set and the ingest are what every later phase stands on.
+  return only !== undefined && group !== undefined && group !== 'ingest' && !only.has(group);
 };
 const ROOT = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'helpline-bench-'));
@@ -71,10 +75,18 @@ const heapAfter: Record<string, number> = {};
 let serverPid: number | undefined;
 let serverUrl: string | undefined;
 
-/** V8's heap size in the server, from its /metrics. */
-async function serverHeapMb(): Promise<number> {
+/** DuckDB's memory (duckdb_memory(), all tags) in the server after each phase. */
+const duckdbAfter: Record<string, number> = {};
+
+/** V8's heap size in the server, from its /metrics (and DuckDB's memory, into duckdbAfter). */
+async function serverHeapMb(phase?: string): Promise<number> {
   const text = await (await fetch(`${serverUrl}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
   const bytes = Number(/^helpline_nodejs_heap_size_total_bytes (\d+(\.\d+)?)/m.exec(text)?.[1]);
+  const duck = [...text.matchAll(/^helpline_duckdb_memory_bytes\{[^}]*\} (\d+)/gm)].reduce(
+    (s, m) => s + Number(m[1]),
+    0,
+  );
+  if (phase) duckdbAfter[phase] = round(duck / 2 ** 20, 0);
   return round(bytes / 2 ** 20, 0);
 }
 
@@ -107,7 +119,7 @@ function serverReport(server: Server): string {
 const loadDuring: Record<string, { before: number; after: number }> = {};
 
 // The quick shape is for trying the bench out; only a full run writes the figures of record.
-const resultsFile = shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
+const resultsFile = only ? 'results-only.json' : shape.name === 'full' ? 'results.json' : `results-${shape.name}.json`;
 
 async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
   if (skipped(name)) return undefined;
@@ -125,7 +137,7 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T | undefi
     loadDuring[name] = { before, after: round(loadavg()[0] ?? 0, 1) };
     say(`  done in ${round((performance.now() - t0) / 1000)} s (load average ${before} → ${loadDuring[name]?.after})`);
     if (serverPid) rssAfter[name] = await rssMb(serverPid).catch(() => 0);
-    if (serverUrl) heapAfter[name] = await serverHeapMb().catch(() => 0);
+    if (serverUrl) heapAfter[name] = await serverHeapMb(name).catch(() => 0);
     return out;
   } catch (error) {
     failures.push(`${name}: ${(error as Error).message}`);
@@ -178,7 +190,9 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     log: join(env.DATA_DIR ?? work, 'logs', 'app.log'),
   };
   // The app itself (what npm start supervises): its pid is the process whose memory is measured.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
+  // BENCH_SERVER_NODE_ARGS (profiling): e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for the server only.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bin', 'app.ts')], {
     cwd: ROOT,
     // As bin/supervisor.ts starts the app (MALLOC_ARENA_MAX: see there).
     env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env, PORT: String(port), BENCH_BARE_PORT: String(barePort) },
@@ -224,8 +238,17 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   return server;
 }
 
+/** The server's CPU time so far (user + system, ms), from /proc: a figure the machine's load disturbs less than a rate. */
+function serverCpuMs(): number {
+  if (!serverPid || !existsSync(`/proc/${serverPid}/stat`)) return Number.NaN;
+  const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function cannon(url: string, requests: { path: string; headers?: Record<string, string> }[], seconds = 10) {
   let firstRefusal = '';
+  const cpuBefore = serverCpuMs();
   const result = await autocannon({
     url,
     connections: 10,
@@ -249,6 +272,8 @@ async function cannon(url: string, requests: { path: string; headers?: Record<st
     p50ms: result.latency.p50,
     p99ms: result.latency.p99,
     requests: result.requests.total,
+    // The server's CPU per answer (this process's other work — the consumer — included).
+    serverCpuMsPerRequest: round((serverCpuMs() - cpuBefore) / result.requests.total, 3),
   };
 }
 
@@ -623,6 +648,7 @@ async function main(): Promise<void> {
         workerPeakRssMb: server_,
         serverRssAfterPhaseMb: { ...rssAfter },
         serverV8HeapAfterPhaseMb: { ...heapAfter },
+        serverDuckDbAfterPhaseMb: { ...duckdbAfter },
         note: 'one process hosts the API and the Kafka→DuckDB worker (DuckDB allows one process per file)',
         benchClientPeakRssMb: await peakRssMb(process.pid),
       };

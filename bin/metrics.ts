@@ -5,6 +5,8 @@ import type { Metrics } from '../domain/index.js';
 export interface MetricsOptions {
   /** Consumer lag per partition (end offset minus the offset the warehouse has stored). */
   readonly lag: () => Promise<readonly { partition: number; lag: number }[]>;
+  /** DuckDB's own account of its memory by tag (duckdb_memory()): where the resident memory goes. */
+  readonly duckdbMemory?: () => Promise<readonly { tag: string; bytes: number }[]>;
 }
 
 export function createMetrics(options: MetricsOptions) {
@@ -58,6 +60,19 @@ export function createMetrics(options: MetricsOptions) {
         this.set({ partition: String(partition) }, lag);
     },
   });
+
+  const duckdbMemory = options.duckdbMemory;
+  if (duckdbMemory)
+    new Gauge({
+      name: 'helpline_duckdb_memory_bytes',
+      help: "DuckDB's memory by tag (buffer pool use, duckdb_memory())",
+      labelNames: ['tag'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const { tag, bytes } of await duckdbMemory().catch(() => [])) this.set({ tag }, bytes);
+      },
+    });
 
   const metrics: Metrics = {
     httpRequest: (route, method, status, seconds) => http.observe({ route, method, status: String(status) }, seconds),

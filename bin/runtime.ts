@@ -14,7 +14,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { answerFromRelease, createApi, createHttpServer, listen, type ServerLimits } from '../api/index.js';
+import {
+  answerFromRelease,
+  closeServer,
+  createApi,
+  createHttpServer,
+  listen,
+  type ServerLimits,
+} from '../api/index.js';
 import { createDashboardRouter, dashboardPaths } from '../dashboards/index.js';
 import { DEFAULT_TOPICS, JOB_NAMES, type Topics, TrendsQuerySchema } from '../domain/index.js';
 import { createKafkaBus } from '../infra/kafka/index.js';
@@ -183,6 +190,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         lag: Math.max(0, Number(end - (stored.get(partition) ?? 0n))),
       }));
     },
+    duckdbMemory: async () =>
+      (
+        await warehouse.db.all<{ tag: string; bytes: bigint }>(
+          'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0',
+        )
+      ).map((r) => ({ tag: r.tag, bytes: Number(r.bytes) })),
   });
   const producer = await bus.producer();
   const groupId = options.groupId ?? 'helpline-warehouse';
@@ -443,14 +456,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await scheduler?.stop();
       await runner.drain();
       // Let requests in flight finish (they may be writing receipts), then cut the rest.
-      await new Promise<void>((ok) => {
-        const force = setTimeout(() => server.closeAllConnections(), 5000);
-        server.close(() => {
-          clearTimeout(force);
-          ok();
-        });
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       await transformer.stop().catch((error: unknown) => logger.warn({ err: error }, 'consumer stop failed'));
       await producer.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'producer stop failed'));
       warehouse.close();

@@ -15,7 +15,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { createHttpServer, listen, type ServerLimits } from '../api/index.js';
+import { closeServer, createHttpServer, listen, type ServerLimits } from '../api/index.js';
 import { createReaderApp } from './reader-app.js';
 import { type LoadedFiles, loadReleaseFiles, signatureOf } from './release-files.js';
 
@@ -139,14 +139,7 @@ export async function startReader(options: ReaderOptions): Promise<Reader> {
       stopped = true;
       clearInterval(timer);
       await refreshing?.catch(() => {});
-      await new Promise<void>((ok) => {
-        const force = setTimeout(() => server.closeAllConnections(), 5000);
-        server.close(() => {
-          clearTimeout(force);
-          ok();
-        });
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       current.retired = true;
       closeIfIdle(current);
     },

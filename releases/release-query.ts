@@ -15,6 +15,7 @@ import {
   HARM_GROUPS,
   HARM_TYPES,
   harmLevel,
+  parseReleaseCellKey,
   publishingTable,
   type ReleasedTrendCell,
   type ReleaseManifest,
@@ -82,7 +83,20 @@ export function createReleaseReader(db: Db) {
     const alphaByTable = new Map(
       (manifest.privacy?.tables ?? []).map((t) => [t.id, alphaOf(t.epsilon, t.sensitivity)] as const),
     );
-    const alphaOfKey = manifest.mode === 'noise' ? (key: string) => alphaByTable.get(ownerOf(key).id) ?? 1 : undefined;
+    // A cell's table follows from its levels alone: looked up once per shape of key, not per cell.
+    const alphaOfShape = new Map<string, number>();
+    const alphaOfKey =
+      manifest.mode === 'noise'
+        ? (key: string) => {
+            const shape = keyShape(key);
+            let alpha = alphaOfShape.get(shape);
+            if (alpha === undefined) {
+              alpha = alphaByTable.get(ownerOf(key).id) ?? 1;
+              alphaOfShape.set(shape, alpha);
+            }
+            return alpha;
+          }
+        : undefined;
     return {
       id,
       cells,
@@ -213,11 +227,12 @@ export function createReleaseReader(db: Db) {
         for (const g of geos)
           for (const h of harms)
             for (const d of dims) {
-              const v = release.cells.get(releaseCellKey(g, h, period, d));
+              const cellKey = releaseCellKey(g, h, period, d);
+              const v = release.cells.get(cellKey);
               if (v === undefined) throw refuse(`${g} × ${h} × ${period}${d === 'all' ? '' : ` × ${d}`}`);
               if (v === null) suppressed = true;
               else sum += v;
-              if (release.alphaOf) alphas.push(release.alphaOf(releaseCellKey(g, h, period, d)));
+              if (release.alphaOf) alphas.push(release.alphaOf(cellKey));
             }
         const helplinesReporting = geos.reduce((s, g) => s + (release.reporting.get(`${g}|${period}`) ?? 0), 0);
         const key = q.split && dimKind === q.split && splitKey ? (splitKey.split('=')[1] ?? splitKey) : splitKey;
@@ -242,6 +257,16 @@ export function createReleaseReader(db: Db) {
     },
     manifest: async (id: string) => (await get(id))?.manifest,
   };
+}
+
+/**
+ * What decides a cell's table (noise.ts ownerOf): the geography's level (world, a region's name,
+ * a country's two letters), the harm's level (all, the rollup, a group, a type with a dot), month or
+ * year, and the breakdown's kind — the key with its values reduced to those.
+ */
+function keyShape(key: string): string {
+  const { geo, harm, time, dim } = parseReleaseCellKey(key);
+  return `${geoLevel(geo)}|${harm === 'all' || harm === 'ocsea' ? harm : harm.includes('.') ? 'type' : 'group'}|${time.length}|${dim.split('=')[0]}`;
 }
 
 function refuse(what: string): AppError {

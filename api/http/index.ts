@@ -17,5 +17,6 @@ export { identify } from './identify.js';
 export { duplicateKeyError, duplicateKeys, strictJsonBody } from './json-body.js';
 export { parseBody, parseQuery } from './parse.js';
 export { problemMiddleware } from './problem.js';
-export { createHttpServer, DEFAULT_LIMITS, listen, type ServerLimits } from './server.js';
+export { closeServer, createHttpServer, DEFAULT_LIMITS, listen, type ServerLimits } from './server.js';
+export { fixedHeaders } from './static-headers.js';
 export { zodProblems } from './zod-problems.js';

@@ -122,3 +122,18 @@ export function listen(server: Server, port: number, host: string): Promise<Serv
     });
   });
 }
+
+/**
+ * Stops taking requests and lets those in flight finish (they may be writing receipts); after
+ * `graceMs` the rest are cut.
+ */
+export function closeServer(server: Server, graceMs = 5000): Promise<void> {
+  return new Promise<void>((ok) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      ok();
+    });
+    server.closeIdleConnections();
+  });
+}
