@@ -12,6 +12,7 @@ import { buildChart } from '../dashboards/index.js';
 import { ChartParamsSchema, TrendsAnswerSchema } from '../domain/index.js';
 import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
+import { publishRelease } from './helpers/requests.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
@@ -32,12 +33,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const publish = (body: unknown) =>
-  fetch(`${api.url}/v1/admin/releases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const publish = (body: unknown) => publishRelease(api.url, admin, body);
 
 const count = async (sql: string, params: string[] = []) =>
   Number((await wh.db.all<{ n: bigint }>(sql, params))[0]?.n ?? 0n);

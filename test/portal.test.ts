@@ -7,17 +7,18 @@
  * cut off mid-body. Every page is photographed at 360 and 1280 px.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as XLSX from '@e965/xlsx';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/chromium.js';
 import { rawRequest } from './helpers/raw-http.js';
-import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
+import { GROOMING_AND_CONFLICT, uploadEveryMonth } from './helpers/requests.js';
+import { startTestRuntime, type TestRuntime } from './helpers/runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/portal';
 const PASSWORD = 'correct horse battery staple';
 let rt: TestRuntime;
@@ -91,43 +92,20 @@ async function shoot(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt (apt-get install -y chromium)`);
+  browser = await launchChromium();
   files = mkdtempSync(join(tmpdir(), 'portal-files-'));
   rt = await startTestRuntime();
   // Other helplines' data through the API, so a release has something to protect.
-  const lines = [
-    ['ke-1', 'KE', 'africa'],
-    ['ug-1', 'UG', 'africa'],
-    ['tz-1', 'TZ', 'africa'],
-  ] as const;
-  for (const [id, country, region] of lines) {
-    const key = await rt.addHelpline({ id, name: `${id.toUpperCase()} helpline`, country, region });
-    for (const period of ['2025-01', '2025-02', '2025-03']) {
-      const count = 40 + period.charCodeAt(6) * 3 + id.charCodeAt(0);
-      const r = await fetch(`${rt.url}/v1/submissions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-        body: csv(period, [
-          ['online.grooming', '13-15', 'girl', 'chat', count],
-          ['family.conflict', '10-12', 'boy', 'phone', count * 2],
-        ]),
-      });
-      expect(r.status).toBe(202);
-    }
-  }
-  await waitFor('the load', async () => ((await rt.warehouse.helplineMonths()) === 9 ? true : undefined));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+  await uploadEveryMonth(rt, {
+    lines: [
+      ['ke-1', 'KE', 'africa'],
+      ['ug-1', 'UG', 'africa'],
+      ['tz-1', 'TZ', 'africa'],
     ],
+    periods: ['2025-01', '2025-02', '2025-03'],
+    name: (id) => `${id.toUpperCase()} helpline`,
+    base: (id, period) => 40 + period.charCodeAt(6) * 3 + id.charCodeAt(0),
+    rows: GROOMING_AND_CONFLICT,
   });
   await setPassword(await makeUser('amina', 'officer', 'ke-1'));
   await setPassword(await makeUser('okello', 'officer', 'ug-1'));
