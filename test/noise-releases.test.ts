@@ -4,34 +4,24 @@
  * in the manifest; the ledger refuses a release that would pass a month's budget, changing nothing;
  * the same request on the same data returns the same release and charges nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChart } from '../dashboards/index.js';
 import { ChartParamsSchema, TrendsAnswerSchema } from '../domain/index.js';
 import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import { type ServedWarehouse, serveFixture } from './helpers/api-app.js';
 import { publishRelease } from './helpers/requests.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
-let dir: string;
-let wh: Warehouse;
-let api: Awaited<ReturnType<typeof serveApi>>;
 const admin = `ak_${'n'.repeat(40)}`;
+let wh: Warehouse;
+let api: ServedWarehouse['api'];
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'noise-'));
-  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
-  await wh.registry.ensureAdminKey(admin, NOW);
-  api = await serveApi(wh, { now: NOW });
+  ({ wh, api, close } = await serveFixture('noise-', smallCountsWarehouse, { now: NOW, adminKey: admin }));
 }, 180_000);
-afterAll(async () => {
-  await api?.close();
-  wh?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 const publish = (body: unknown) => publishRelease(api.url, admin, body);
 

@@ -3,37 +3,29 @@
  * independently in SQL; JSON, CSV and Arrow carry the same data; the OpenAPI document is valid
  * 3.1 and covers every route; caching, rate limits and errors behave as documented.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { tableFromIPC } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandHarmCode, ProblemSchema, TrendsAnswerSchema } from '../domain/index.js';
 import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import { type ServedWarehouse, serveApi, serveFixture } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
-let dir: string;
+const admin = `ak_${'x'.repeat(40)}`;
 let wh: Warehouse;
-let api: Awaited<ReturnType<typeof serveApi>>;
-let admin: string;
+let api: ServedWarehouse['api'];
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'research-api-'));
-  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
-  admin = `ak_${'x'.repeat(40)}`;
-  await wh.registry.ensureAdminKey(admin, NOW);
-  await wh.releases.publish({ now: NOW, codeVersion: 'test' });
-  api = await serveApi(wh, { now: NOW });
+  ({ wh, api, close } = await serveFixture('research-api-', smallCountsWarehouse, {
+    now: NOW,
+    adminKey: admin,
+    prepare: (wh) => wh.releases.publish({ now: NOW, codeVersion: 'test' }),
+  }));
 }, 180_000);
-afterAll(async () => {
-  await api?.close();
-  wh?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
 
