@@ -13,6 +13,7 @@ import { demoHelplines, demoSubmission, monthsBetween } from '../demo/index.js';
 import type { ReleaseManifest } from '../releases/index.js';
 import { type ServedWarehouse, serveFixture } from './helpers/api-app.js';
 import { demoWarehouse } from './helpers/demo-warehouse.js';
+import { FIXTURE_MONTHS } from './helpers/fixture-warehouse.js';
 import {
   type Finding,
   insiderAttack,
@@ -23,7 +24,7 @@ import {
   readPublicKnowledge,
   relationsOf,
 } from './helpers/insider-attack.js';
-import { SPLIT_HELPLINES, SPLIT_MONTHS, splitBody, splitRegionWarehouse } from './helpers/split-region.js';
+import { SPLIT_HELPLINES, splitBody, splitRegionWarehouse } from './helpers/split-region.js';
 
 interface Member {
   readonly id: string;
@@ -84,7 +85,7 @@ describe('a region where two countries split a small total', () => {
   let close: () => Promise<void>;
   const members: Member[] = SPLIT_HELPLINES.map((h) => ({
     ...h,
-    submissions: SPLIT_MONTHS.map((p) => splitBody(h.id, p)),
+    submissions: FIXTURE_MONTHS.map((p) => splitBody(h.id, p)),
   }));
 
   beforeAll(async () => {
