@@ -1,4 +1,5 @@
 /** The API calls many suites make, spelled once: the tests still read and assert every answer. */
+import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { HelplineInfo } from '../../domain/index.js';
 import { type TestRuntime, waitFor } from './runtime.js';
@@ -18,6 +19,48 @@ export const publishRelease = (base: string, adminKey: string, body: unknown = {
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+
+/**
+ * Where the live figures by month and country (`period|country` → cases) differ from the expected
+ * ones, a line each: empty when every figure is as expected and no other is there.
+ */
+export async function liveDifferences(base: string, adminKey: string, expected: ReadonlyMap<string, number>) {
+  const rows = await liveRows<{ period: string; country: string; value: number }>(
+    base,
+    adminKey,
+    'by=month&split=country',
+  );
+  const got = new Map(rows.map((row) => [`${row.period}|${row.country}`, row.value]));
+  return [...new Set([...got.keys(), ...expected.keys()])]
+    .filter((k) => got.get(k) !== expected.get(k))
+    .map((k) => `${k}: got ${got.get(k)}, expected ${expected.get(k)}`);
+}
+
+/** Waits (up to `timeoutMs`) until the live figures are the expected ones; then none may differ. */
+export async function expectLiveFigures(
+  what: string,
+  base: string,
+  adminKey: string,
+  expected: ReadonlyMap<string, number>,
+  timeoutMs = 180_000,
+) {
+  const differences = () => liveDifferences(base, adminKey, expected);
+  await waitFor(what, async () => ((await differences()).length === 0 ? true : undefined), timeoutMs).catch(
+    () => undefined,
+  );
+  expect(await differences()).toEqual([]);
+}
+
+/** The rows of /v1/trends on the live data (admin only) for the query, e.g. `by=year`. */
+export async function liveRows<Row>(base: string, adminKey: string, query: string): Promise<Row[]> {
+  const r = await fetch(`${base}/v1/trends?${query}&release=live`, {
+    headers: { authorization: `Bearer ${adminKey}` },
+  });
+  return ((await r.json()) as { rows: Row[] }).rows;
+}
+
+/** A random admin key, as a runtime or `npm start` is given one. */
+export const newAdminKey = () => `ak_${randomBytes(24).toString('base64url')}`;
 
 /** Publishes a release with the runtime's admin key, which must succeed (201); its answer. */
 export async function mustPublish(rt: TestRuntime, body: unknown = {}) {
