@@ -12,6 +12,12 @@ export const submitCsv = (base: string, key: string, csv: string) =>
     body: csv,
   });
 
+/** A helpline's own submissions (GET /v1/submissions), as the API lists them. */
+export async function listSubmissions<S = unknown>(base: string, key: string): Promise<S[]> {
+  const r = await fetch(`${base}/v1/submissions`, { headers: { authorization: `Bearer ${key}` } });
+  return ((await r.json()) as { submissions: S[] }).submissions;
+}
+
 /** The secretariat publishes a release (POST /v1/admin/releases), with the body's options. */
 export const publishRelease = (base: string, adminKey: string, body: unknown = {}) =>
   fetch(`${base}/v1/admin/releases`, {
