@@ -64,6 +64,13 @@ async function upload(page: Page, path: string) {
   await page.waitForSelector('h1');
 }
 
+/** Writes one month's rows as the CSV file `name` in the suite's folder, then uploads it on the page. */
+async function uploadCsv(page: Page, name: string, period: string, rows: Parameters<typeof csv>[1]) {
+  const path = join(files, name);
+  writeFileSync(path, csv(period, rows));
+  await upload(page, path);
+}
+
 async function confirmUpload(page: Page) {
   await Promise.all([page.waitForURL(/\/portal\/months\/\d{4}-\d{2}\?sent=/), page.click('form[data-once] button')]);
 }
@@ -84,6 +91,12 @@ async function waitLoaded(page: Page, period: string, versions: number) {
 
 const csv = (period: string, rows: [string, string, string, string, number][]) =>
   `period,harm,age_band,gender,channel,count\n${rows.map((r) => [period, ...r].join(',')).join('\n')}\n`;
+
+/** Amina's September: the first upload and its correction differ only in the grooming count. */
+const september = (grooming: number): Parameters<typeof csv>[1] => [
+  ['online.grooming', '13-15', 'girl', 'chat', grooming],
+  ['family.conflict', '10-12', 'boy', 'phone', 240],
+];
 
 async function shoot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -134,16 +147,11 @@ describe('the helpline portal', () => {
 
   it('a bad file is refused whole, every problem shown by row with suggestions', async () => {
     const { page } = amina;
-    const bad = join(files, 'bad.csv');
-    writeFileSync(
-      bad,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 12],
-        ['online.groming', '13-15', 'girl', 'chat', 3],
-        ['family.conflict', '10-12', 'boi', 'phone', -4],
-      ]),
-    );
-    await upload(page, bad);
+    await uploadCsv(page, 'bad.csv', '2026-09', [
+      ['online.grooming', '13-15', 'girl', 'chat', 12],
+      ['online.groming', '13-15', 'girl', 'chat', 3],
+      ['family.conflict', '10-12', 'boi', 'phone', -4],
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Check your file');
     const summary = page.locator('.error-summary');
     expect(await summary.textContent()).toMatch(/problems?; nothing was kept/);
@@ -164,15 +172,7 @@ describe('the helpline portal', () => {
 
   it('uploads a CSV: dry-run report, confirm, loaded in the calendar and the history', async () => {
     const { page } = amina;
-    const good = join(files, 'good.csv');
-    writeFileSync(
-      good,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 120],
-        ['family.conflict', '10-12', 'boy', 'phone', 240],
-      ]),
-    );
-    await upload(page, good);
+    await uploadCsv(page, 'good.csv', '2026-09', september(120));
     expect(await page.locator('h1').textContent()).toBe('Check and confirm 2026-09');
     expect(await page.locator('main').textContent()).toContain('first version of 2026-09');
     await shoot(page, 'upload-confirm-1280');
@@ -209,15 +209,7 @@ describe('the helpline portal', () => {
 
   it('corrects a month: the report says what it replaces, the history shows both versions and the change', async () => {
     const { page } = amina;
-    const fixed = join(files, 'fixed.csv');
-    writeFileSync(
-      fixed,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 125],
-        ['family.conflict', '10-12', 'boy', 'phone', 240],
-      ]),
-    );
-    await upload(page, fixed);
+    await uploadCsv(page, 'fixed.csv', '2026-09', september(125));
     expect(await page.locator('main').textContent()).toContain('This replaces version 1');
     // Confirming twice (a double press, a retry after a lost answer) makes one version.
     const form = {
@@ -364,9 +356,7 @@ describe('the secretariat console', () => {
     const own = await amina.page.request.get(`${rt.url}/portal/figures.csv?year=2026`);
     expect(await own.text()).toContain('2026-09,online,13-15,girl,chat,');
     // The correction goes through now.
-    const fixed = join(files, 'after-unlock.csv');
-    writeFileSync(fixed, csv('2026-09', [['online.grooming', '13-15', 'girl', 'chat', 123]]));
-    await upload(amina.page, fixed);
+    await uploadCsv(amina.page, 'after-unlock.csv', '2026-09', [['online.grooming', '13-15', 'girl', 'chat', 123]]);
     expect(await amina.page.locator('h1').textContent()).toBe('Check and confirm 2026-09');
     await amina.context.close();
     await sec.context.close();
