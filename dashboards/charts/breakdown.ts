@@ -87,9 +87,7 @@ export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: C
   };
   const xScale = layout.rtl ? { reverse: true } : {};
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? Math.max(160, values.length * 28),
+    ...frame(text, layout, params.height ?? Math.max(160, values.length * 28)),
     data: { values },
     layer: [
       {

@@ -240,8 +240,8 @@ export function legendFor(layout: Layout, title: string | null) {
     : { ...common, orient: layout.rtl ? ('left' as const) : ('right' as const) };
 }
 
-/** The parts of a spec every chart has: schema, alt text, title with the source as subtitle, fonts. */
-export function frame(text: ChartText, layout: Layout) {
+/** The parts of a spec every chart has: schema, alt text, title with the source as subtitle, fonts, its size. */
+export function frame(text: ChartText, layout: Layout, height: number) {
   const room = layout.width - 16;
   const lines = (s: string, size: number, bold: boolean) =>
     wrapToWidth(s, room, size, bold).map((l) => bidi(layout, l));
@@ -263,6 +263,8 @@ export function frame(text: ChartText, layout: Layout) {
       view: { stroke: null },
       ...(layout.t.lang === 'en' ? {} : { locale: layout.t.vegaLocale() as unknown as NonNullable<Config['locale']> }),
     },
+    width: layout.width,
+    height,
   };
 }
 

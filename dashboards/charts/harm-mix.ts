@@ -127,9 +127,7 @@ export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: Cha
     axis: yearAxis(allYears, layout),
   };
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? 360,
+    ...frame(text, layout, params.height ?? 360),
     data: { values },
     layer: [
       {

@@ -74,9 +74,7 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
     from: { data: { values }, key: 'code', fields: ['name', 'value', 'shown', 'status'] },
   };
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? Math.round(plotWidth * 0.5),
+    ...frame(text, layout, params.height ?? Math.round(plotWidth * 0.5)),
     projection: { type: 'equalEarth' },
     layer: [
       {

@@ -130,9 +130,7 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     return { from: before, to: after, label: t.t('value.noData') };
   });
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? 320,
+    ...frame(text, layout, params.height ?? 320),
     data: { values },
     layer: [
       ...(gapBands.length
