@@ -62,31 +62,30 @@ async function main(): Promise<number> {
     if (!v) throw new Error(`--${name} is required\n${usage}`);
     return v;
   };
+  /** The named options, in that order, each required. */
+  const needed = (...names: Parameters<typeof need>[0][]) => Object.fromEntries(names.map((n) => [n, need(n)]));
   let result: Awaited<ReturnType<typeof call>>;
+  /** Prints the one-time set-password link the API issued (201); false when it issued none. */
+  const printedSetPasswordLink = (answer: typeof result) => {
+    if (answer.status !== 201) return false;
+    const b = answer.body as { setPasswordUrl: string; expiresAt: string };
+    process.stdout.write(`Set-password link (works once, until ${b.expiresAt}):\n${b.setPasswordUrl}\n`);
+    return true;
+  };
   switch (noun === 'helpline' ? verb : `${noun} ${verb}`) {
     case 'user add':
       result = await call('POST', '/v1/admin/users', {
-        username: need('username'),
-        name: need('name'),
-        role: need('role'),
+        ...needed('username', 'name', 'role'),
         ...(values.helpline ? { helplineId: values.helpline } : {}),
       });
-      if (result.status === 201) {
-        const b = result.body as { setPasswordUrl: string; expiresAt: string };
-        process.stdout.write(`Set-password link (works once, until ${b.expiresAt}):\n${b.setPasswordUrl}\n`);
-        return 0;
-      }
+      if (printedSetPasswordLink(result)) return 0;
       break;
     case 'user list':
       result = await call('GET', '/v1/admin/users');
       break;
     case 'user link':
       result = await call('POST', `/v1/admin/users/${encodeURIComponent(need('username'))}/link`);
-      if (result.status === 201) {
-        const b = result.body as { setPasswordUrl: string; expiresAt: string };
-        process.stdout.write(`Set-password link (works once, until ${b.expiresAt}):\n${b.setPasswordUrl}\n`);
-        return 0;
-      }
+      if (printedSetPasswordLink(result)) return 0;
       break;
     case 'key list':
       result = await call(
@@ -107,9 +106,7 @@ async function main(): Promise<number> {
       break;
     case 'add':
       result = await call('POST', '/v1/admin/helplines', {
-        id: need('id'),
-        name: need('name'),
-        country: need('country'),
+        ...needed('id', 'name', 'country'),
         ...(values.region ? { region: values.region } : {}),
       });
       break;

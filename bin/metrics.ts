@@ -12,43 +12,30 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'helpline_' });
-  const http = new Histogram({
-    name: 'helpline_http_request_duration_seconds',
-    help: 'HTTP request time by route, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    registers: [registry],
-  });
-  const uploads = new Counter({
-    name: 'helpline_uploads_total',
-    help: 'Upload requests by outcome (accepted, rejected) and HTTP status',
-    labelNames: ['outcome', 'status'] as const,
-    registers: [registry],
-  });
-  const batch = new Histogram({
-    name: 'helpline_load_batch_seconds',
-    help: 'Time to validate and load one Kafka batch into DuckDB',
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const records = new Counter({
-    name: 'helpline_load_records_total',
-    help: 'Kafka records loaded (or skipped as already loaded)',
-    registers: [registry],
-  });
-  const jobs = new Counter({
-    name: 'helpline_job_runs_total',
-    help: 'Job run attempts by job and outcome',
-    labelNames: ['job', 'outcome'] as const,
-    registers: [registry],
-  });
-  const jobSeconds = new Histogram({
-    name: 'helpline_job_duration_seconds',
-    help: 'Job run time by job',
-    labelNames: ['job'] as const,
-    buckets: [0.1, 1, 5, 15, 60, 300, 1200],
-    registers: [registry],
-  });
+  // Every metric is registered here only and named helpline_<name>.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name: `helpline_${name}`, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, buckets: number[], labelNames: readonly L[] = []) =>
+    new Histogram<L>({ name: `helpline_${name}`, help, labelNames, buckets, registers: [registry] });
+
+  const http = histogram(
+    'http_request_duration_seconds',
+    'HTTP request time by route, method and status',
+    [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    ['route', 'method', 'status'],
+  );
+  const uploads = counter('uploads_total', 'Upload requests by outcome (accepted, rejected) and HTTP status', [
+    'outcome',
+    'status',
+  ]);
+  const batch = histogram(
+    'load_batch_seconds',
+    'Time to validate and load one Kafka batch into DuckDB',
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  const records = counter('load_records_total', 'Kafka records loaded (or skipped as already loaded)');
+  const jobs = counter('job_runs_total', 'Job run attempts by job and outcome', ['job', 'outcome']);
+  const jobSeconds = histogram('job_duration_seconds', 'Job run time by job', [0.1, 1, 5, 15, 60, 300, 1200], ['job']);
   new Gauge({
     name: 'helpline_consumer_lag',
     help: 'Records on the submissions topic not yet in the warehouse, per partition',

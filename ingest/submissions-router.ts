@@ -7,7 +7,7 @@
  *     3. Idempotency-Key: a retry returns the first answer
  *     4. submit (Kafka) → 202 receipt, or 200 for a duplicate / dry run
  */
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { z } from 'zod';
 import {
   documentPaths,
@@ -144,6 +144,15 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
   const router = Router();
   const limit = deps.maxBodyBytes ?? 5 * 1024 * 1024;
   const manyLimit = deps.maxManyMonthsBytes ?? 64 * 1024 * 1024;
+  /** Authenticates before reading a possibly large body, then reads it (strict JSON, or CSV bytes) up to `max`. */
+  const uploadBody = (max: number): RequestHandler[] => [
+    (_req, res, next) => {
+      requirePrincipal(res);
+      next();
+    },
+    ...strictJsonBody(max),
+    express.raw({ limit: max, type: CSV_TYPES }),
+  ];
   const submitDeps: SubmitDeps = { ...deps, receipts: deps.store };
   const idempotency = deps.idempotency ?? createIdempotency({ store: deps.store, clock: deps.clock });
 
@@ -155,93 +164,72 @@ export function createSubmissionsRouter(deps: SubmissionsRouterDeps): Router {
       .send(TEMPLATE_CSV);
   });
 
-  router.post(
-    '/v1/submissions',
-    (_req, res, next) => {
-      // Authenticate before reading a possibly large body.
-      requirePrincipal(res);
-      next();
-    },
-    ...strictJsonBody(limit),
-    express.raw({ limit, type: CSV_TYPES }),
-    async (req: Request, res: Response) => {
-      const principal = requirePrincipal(res);
-      const helplineId = helplineOf(principal, req);
-      // 1–2.
-      const raw = await readUpload(req, limit);
-      const validated = validateRaw(raw, await deps.mappings(helplineId), deps.clock());
-      if (!validated.body) {
-        throw invalidSubmission(
-          `The ${raw.format === 'csv' ? 'file' : 'submission'} has ${validated.problems.length} problem(s); nothing was accepted.`,
-          validated.problems,
-        );
-      }
-      const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-      // 3–4.
-      const accepted = await acceptSubmission(
-        { ...submitDeps, locks: deps.store, idempotency },
-        helplineId,
-        validated.body,
-        {
-          dryRun,
-          idempotencyKey: req.get('idempotency-key'),
-        },
+  router.post('/v1/submissions', ...uploadBody(limit), async (req: Request, res: Response) => {
+    const principal = requirePrincipal(res);
+    const helplineId = helplineOf(principal, req);
+    // 1–2.
+    const raw = await readUpload(req, limit);
+    const validated = validateRaw(raw, await deps.mappings(helplineId), deps.clock());
+    if (!validated.body) {
+      throw invalidSubmission(
+        `The ${raw.format === 'csv' ? 'file' : 'submission'} has ${validated.problems.length} problem(s); nothing was accepted.`,
+        validated.problems,
       );
-      if (accepted.kind === 'answered') {
-        const record = await deps.store.get(accepted.submissionId);
-        if (record) {
-          const statusUrl = `/v1/submissions/${record.submissionId}`;
-          res
-            .status(200)
-            .location(statusUrl)
-            .json({ ...record, duplicate: true, statusUrl });
-          return;
-        }
+    }
+    const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
+    // 3–4.
+    const accepted = await acceptSubmission(
+      { ...submitDeps, locks: deps.store, idempotency },
+      helplineId,
+      validated.body,
+      {
+        dryRun,
+        idempotencyKey: req.get('idempotency-key'),
+      },
+    );
+    if (accepted.kind === 'answered') {
+      const record = await deps.store.get(accepted.submissionId);
+      if (record) {
+        const statusUrl = `/v1/submissions/${record.submissionId}`;
+        res
+          .status(200)
+          .location(statusUrl)
+          .json({ ...record, duplicate: true, statusUrl });
+        return;
       }
-      const receipt =
-        accepted.kind === 'receipt'
-          ? accepted.receipt
-          : await submit(submitDeps, helplineId, validated.body, { dryRun });
-      const statusUrl = `/v1/submissions/${receipt.submissionId}`;
-      res
-        .status(dryRun || receipt.duplicate ? 200 : 202)
-        .location(statusUrl)
-        .set('Cache-Control', 'no-store')
-        .json({ ...receipt, statusUrl });
-    },
-  );
+    }
+    const receipt =
+      accepted.kind === 'receipt' ? accepted.receipt : await submit(submitDeps, helplineId, validated.body, { dryRun });
+    const statusUrl = `/v1/submissions/${receipt.submissionId}`;
+    res
+      .status(dryRun || receipt.duplicate ? 200 : 202)
+      .location(statusUrl)
+      .set('Cache-Control', 'no-store')
+      .json({ ...receipt, statusUrl });
+  });
 
-  router.post(
-    '/v1/submissions/batch',
-    (_req, res, next) => {
-      requirePrincipal(res);
-      next();
-    },
-    ...strictJsonBody(manyLimit),
-    express.raw({ limit: manyLimit, type: CSV_TYPES }),
-    async (req: Request, res: Response) => {
-      const principal = requirePrincipal(res);
-      const helplineId = helplineOf(principal, req);
-      if (req.get('idempotency-key') !== undefined) {
-        throw new AppError(
-          'idempotency_key_unsupported',
-          'A multi-month upload is idempotent by content, month by month: send it again as it is, without an Idempotency-Key.',
-          { status: 400 },
-        );
-      }
-      const now = deps.clock();
-      const bodies = await readMonths(req, manyLimit, await deps.mappings(helplineId), now);
-      const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
-      const receipt = await submitMonths({ ...submitDeps, months: deps.store }, helplineId, bodies, { dryRun });
-      res
-        .status(dryRun || receipt.accepted === 0 ? 200 : 202)
-        .set('Cache-Control', 'no-store')
-        .json({
-          ...receipt,
-          submissions: receipt.submissions.map((r) => ({ ...r, statusUrl: `/v1/submissions/${r.submissionId}` })),
-        });
-    },
-  );
+  router.post('/v1/submissions/batch', ...uploadBody(manyLimit), async (req: Request, res: Response) => {
+    const principal = requirePrincipal(res);
+    const helplineId = helplineOf(principal, req);
+    if (req.get('idempotency-key') !== undefined) {
+      throw new AppError(
+        'idempotency_key_unsupported',
+        'A multi-month upload is idempotent by content, month by month: send it again as it is, without an Idempotency-Key.',
+        { status: 400 },
+      );
+    }
+    const now = deps.clock();
+    const bodies = await readMonths(req, manyLimit, await deps.mappings(helplineId), now);
+    const dryRun = req.query.dryRun === 'true' || req.query.dryRun === '1';
+    const receipt = await submitMonths({ ...submitDeps, months: deps.store }, helplineId, bodies, { dryRun });
+    res
+      .status(dryRun || receipt.accepted === 0 ? 200 : 202)
+      .set('Cache-Control', 'no-store')
+      .json({
+        ...receipt,
+        submissions: receipt.submissions.map((r) => ({ ...r, statusUrl: `/v1/submissions/${r.submissionId}` })),
+      });
+  });
 
   router.get('/v1/submissions/:id', async (req: Request, res: Response) => {
     const principal = requirePrincipal(res);

@@ -30,18 +30,30 @@ import { storedCells } from '../releases/index.js';
 import type { Db } from '../warehouse/index.js';
 import type { Job } from './runner.js';
 
-const COLUMNS: readonly { name: string; type: ColumnType; hxl: string; sql: string }[] = [
-  { name: 'release', type: 'string', hxl: '#meta+release', sql: 'VARCHAR' },
-  { name: 'geo_level', type: 'string', hxl: '#loc+type', sql: 'VARCHAR' },
-  { name: 'geo_code', type: 'string', hxl: '#loc+code', sql: 'VARCHAR' },
-  { name: 'geo_name', type: 'string', hxl: '#loc+name', sql: 'VARCHAR' },
-  { name: 'harm_level', type: 'string', hxl: '#indicator+type', sql: 'VARCHAR' },
-  { name: 'harm_code', type: 'string', hxl: '#indicator+code', sql: 'VARCHAR' },
-  { name: 'harm_name', type: 'string', hxl: '#indicator+name', sql: 'VARCHAR' },
-  { name: 'period', type: 'string', hxl: '#date', sql: 'VARCHAR' },
-  { name: 'period_type', type: 'string', hxl: '#date+type', sql: 'VARCHAR' },
-  { name: 'breakdown', type: 'string', hxl: '#group+type', sql: 'VARCHAR' },
-  { name: 'breakdown_code', type: 'string', hxl: '#group+code', sql: 'VARCHAR' },
+interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly hxl: string;
+  readonly sql: string;
+}
+
+const text = (name: string, hxl: string): Column => ({ name, type: 'string', hxl, sql: 'VARCHAR' });
+
+/** A dimension's three columns (`<prefix>_level`, `_code`, `_name`), HXL-tagged `#<tag>+type`, `+code`, `+name`. */
+const levelCodeName = (prefix: string, tag: string): Column[] => [
+  text(`${prefix}_level`, `#${tag}+type`),
+  text(`${prefix}_code`, `#${tag}+code`),
+  text(`${prefix}_name`, `#${tag}+name`),
+];
+
+const COLUMNS: readonly Column[] = [
+  text('release', '#meta+release'),
+  ...levelCodeName('geo', 'loc'),
+  ...levelCodeName('harm', 'indicator'),
+  text('period', '#date'),
+  text('period_type', '#date+type'),
+  text('breakdown', '#group+type'),
+  text('breakdown_code', '#group+code'),
   { name: 'cases', type: 'int', hxl: '#affected+cases+num', sql: 'BIGINT' },
   { name: 'withheld', type: 'bool', hxl: '#status+withheld', sql: 'BOOLEAN' },
 ];

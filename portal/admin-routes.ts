@@ -19,8 +19,8 @@ import {
   ROLES,
   UnlockDecisionFormSchema,
 } from '../domain/index.js';
-import { formPost, pageGet } from './api-doc.js';
-import { csrfField, dateTime, errorSummary, type FieldError, field, html, number, page } from './html.js';
+import { formPost, pageGet, pageWithForm } from './api-doc.js';
+import { csrfField, dateTime, errorSummary, type FieldError, field, type Html, html, number, page } from './html.js';
 import { type HttpParts, parseForm, requireSession } from './http.js';
 import { navFor } from './nav.js';
 import type { People, Session } from './people.js';
@@ -102,51 +102,55 @@ export function createAdminRoutes(deps: AdminDeps): Router {
     next();
   });
 
-  router.get('/admin', async (req, res) => {
-    const session = secretariat(res);
+  /** A secretariat-only page: `draw` gives its title and body; `section` is the menu entry it sits under. */
+  const consolePage = (
+    path: string,
+    section: string,
+    draw: (req: Request, session: Session) => Promise<{ title: string; body: Html }>,
+  ) =>
+    router.get(path, async (req, res) => {
+      const session = secretariat(res);
+      const { title, body } = await draw(req, session);
+      res.send(page(title, body, navFor(session, req, section)));
+    });
+
+  consolePage('/admin', '/admin', async () => {
     const open = await deps.requests.list({ open: true });
     const releases = await deps.releases.list();
-    res.send(
-      page(
-        'Secretariat console',
-        html`<ul class="cards">
+    return {
+      title: 'Secretariat console',
+      body: html`<ul class="cards">
 <li><a href="/admin/unlocks"><strong>${open.length}</strong> unlock request${open.length === 1 ? '' : 's'} waiting</a></li>
 <li><a href="/admin/releases">Releases: latest ${releases[0]?.id ?? 'none yet'}</a></li>
 <li><a href="/admin/completeness">Completeness: who reported which months</a></li>
 <li><a href="/admin/helplines">Helplines</a> · <a href="/admin/users">People</a></li>
 </ul>`,
-        navFor(session, req, '/admin'),
-      ),
-    );
+    };
   });
 
-  router.get('/admin/unlocks', async (req, res) => {
-    const session = secretariat(res);
+  consolePage('/admin/unlocks', '/admin/unlocks', async (_req, session) => {
     const all = await deps.requests.list();
-    res.send(
-      page(
-        'Unlock requests',
-        html`${all.length === 0 ? html`<p>No requests.</p>` : ''}
+    return {
+      title: 'Unlock requests',
+      body: html`${all.length === 0 ? html`<p>No requests.</p>` : ''}
 <div class="scroll"><table><caption>Requests to correct a published month, newest first</caption>
 <thead><tr><th scope="col">Helpline</th><th scope="col">Month</th><th scope="col">Reason</th><th scope="col">Asked</th><th scope="col">Decision</th></tr></thead>
 <tbody>${all.map(
-          (
-            r,
-          ) => html`<tr><td>${r.helplineId}</td><td>${r.period}</td><td>${r.reason}</td><td>${dateTime(r.requestedAt)} by ${r.requestedBy}</td>
+        (
+          r,
+        ) => html`<tr><td>${r.helplineId}</td><td>${r.period}</td><td>${r.reason}</td><td>${dateTime(r.requestedAt)} by ${r.requestedBy}</td>
 <td>${
-            r.decision
-              ? html`${r.decision === 'approve' ? 'Approved' : 'Declined'} by ${r.decidedBy} ${dateTime(r.decidedAt)}${r.note ? html`: ${r.note}` : ''}`
-              : html`<form method="post" action="/admin/unlocks" class="decide">${csrfField(session.csrf)}
+          r.decision
+            ? html`${r.decision === 'approve' ? 'Approved' : 'Declined'} by ${r.decidedBy} ${dateTime(r.decidedAt)}${r.note ? html`: ${r.note}` : ''}`
+            : html`<form method="post" action="/admin/unlocks" class="decide">${csrfField(session.csrf)}
 <input type="hidden" name="request" value="${r.id}">
 <label for="note-${r.id}">Note for the helpline (optional)</label>
 <input id="note-${r.id}" name="note" type="text" maxlength="1000">
 <button type="submit" name="decision" value="approve">Approve unlock of ${r.helplineId} ${r.period}</button>
 <button type="submit" name="decision" value="decline" class="secondary">Decline</button></form>`
-          }</td></tr>`,
-        )}</tbody></table></div>`,
-        navFor(session, req, '/admin/unlocks'),
-      ),
-    );
+        }</td></tr>`,
+      )}</tbody></table></div>`,
+    };
   });
 
   router.post('/admin/unlocks', forms, async (req, res) => {
@@ -163,24 +167,20 @@ export function createAdminRoutes(deps: AdminDeps): Router {
     res.redirect(303, '/admin/unlocks');
   });
 
-  router.get('/admin/releases', async (req, res) => {
-    const session = secretariat(res);
+  consolePage('/admin/releases', '/admin/releases', async (_req, session) => {
     const releases = await deps.releases.list();
-    res.send(
-      page(
-        'Releases',
-        html`<form method="post" action="/admin/releases/preview">${csrfField(session.csrf)}
+    return {
+      title: 'Releases',
+      body: html`<form method="post" action="/admin/releases/preview">${csrfField(session.csrf)}
 <button type="submit">Prepare a new release</button>
 <p class="hint">Protects and audits the current data and shows the result; nothing is published until you confirm.</p></form>
 <div class="scroll"><table><caption>Published releases, newest first</caption>
 <thead><tr><th scope="col">Release</th><th scope="col">Published</th><th scope="col">Months</th><th scope="col">Cells</th><th scope="col">Withheld</th><th scope="col">Manifest</th></tr></thead>
 <tbody>${releases.map(
-          (r) =>
-            html`<tr><td>${r.id}</td><td>${dateTime(r.createdAt)}</td><td>${r.span.from}–${r.span.to}</td><td class="num">${number(r.cells)}</td><td class="num">${number(r.withheld.total)}</td><td><a href="/admin/releases/${r.id}">View</a> · <a href="/v1/releases/${r.id}">JSON</a></td></tr>`,
-        )}</tbody></table></div>`,
-        navFor(session, req, '/admin/releases'),
-      ),
-    );
+        (r) =>
+          html`<tr><td>${r.id}</td><td>${dateTime(r.createdAt)}</td><td>${r.span.from}–${r.span.to}</td><td class="num">${number(r.cells)}</td><td class="num">${number(r.withheld.total)}</td><td><a href="/admin/releases/${r.id}">View</a> · <a href="/v1/releases/${r.id}">JSON</a></td></tr>`,
+      )}</tbody></table></div>`,
+    };
   });
 
   router.post('/admin/releases/preview', forms, async (req, res) => {
@@ -227,25 +227,20 @@ ${manifestFacts(preview, previous)}
     res.redirect(303, `/admin/releases/${manifest.id}`);
   });
 
-  router.get('/admin/releases/:id', async (req, res) => {
-    const session = secretariat(res);
+  consolePage('/admin/releases/:id', '/admin/releases', async (req) => {
     const releases = await deps.releases.list();
     const i = releases.findIndex((r) => r.id === req.params.id);
     const release = releases[i];
     if (!release) throw notFound('There is no such release.');
-    res.send(
-      page(
-        `Release ${release.id}`,
-        html`<p>Published ${dateTime(release.createdAt)}.</p>${manifestFacts(release, releases[i + 1])}
+    return {
+      title: `Release ${release.id}`,
+      body: html`<p>Published ${dateTime(release.createdAt)}.</p>${manifestFacts(release, releases[i + 1])}
 <p>Cite as: ${release.citation}</p>
 <p><a href="/v1/releases/${release.id}">Manifest and export files (JSON)</a></p>`,
-        navFor(session, req, '/admin/releases'),
-      ),
-    );
+    };
   });
 
-  router.get('/admin/completeness', async (req, res) => {
-    const session = secretariat(res);
+  consolePage('/admin/completeness', '/admin/completeness', async (req) => {
     const now = clock();
     const asked = Number(req.query.year);
     const year = Number.isInteger(asked) && asked >= 2000 && asked <= 2100 ? asked : now.getUTCFullYear();
@@ -259,17 +254,14 @@ ${manifestFacts(preview, previous)}
           : m.daysLate !== null
             ? html`<td class="missing">missing, ${m.daysLate} d overdue</td>`
             : html`<td class="due">due</td>`;
-    res.send(
-      page(
-        `Completeness ${year}`,
-        html`<nav aria-label="Years"><a href="/admin/completeness?year=${year - 1}">${year - 1}</a> · <a href="/admin/completeness?year=${year + 1}">${year + 1}</a></nav>
+    return {
+      title: `Completeness ${year}`,
+      body: html`<nav aria-label="Years"><a href="/admin/completeness?year=${year - 1}">${year - 1}</a> · <a href="/admin/completeness?year=${year + 1}">${year + 1}</a></nav>
 <p>Deadline: day ${report.deadlineDay} of the following month.</p>
 <div class="scroll"><table class="completeness"><caption>Who reported which months of ${year}</caption>
 <thead><tr><th scope="col">Helpline</th>${periods.map((p) => html`<th scope="col">${p.slice(5)}</th>`)}</tr></thead>
 <tbody>${report.helplines.map((h) => html`<tr><th scope="row">${h.name} (${h.id})</th>${h.months.map(cell)}</tr>`)}</tbody></table></div>`,
-        navFor(session, req, '/admin/completeness'),
-      ),
-    );
+    };
   });
 
   const helplinesPage = async (
@@ -428,15 +420,12 @@ ${errorFor('helplineId') ? html`<p class="error-message" id="helplineId-error"><
 
 export const consolePaths = documentPaths(
   pageGet('/admin', 'Secretariat console'),
-  pageGet('/admin/unlocks', 'Unlock requests'),
-  formPost('/admin/unlocks', 'Grant or refuse an unlock request', UnlockDecisionFormSchema),
+  ...pageWithForm('/admin/unlocks', 'Unlock requests', 'Grant or refuse an unlock request', UnlockDecisionFormSchema),
   pageGet('/admin/releases', 'Releases'),
   formPost('/admin/releases/preview', 'Compute and audit a release, store nothing', PublishFormSchema),
   formPost('/admin/releases/publish', 'Publish the previewed release if its cells are unchanged', PublishFormSchema),
   pageGet('/admin/releases/{id}', 'One release'),
-  pageGet('/admin/helplines', 'The helpline register'),
-  formPost('/admin/helplines', 'Register a helpline', NewHelplineFormSchema),
-  pageGet('/admin/users', 'People'),
-  formPost('/admin/users', 'Add a person (a one-time set-password link)', NewUserFormSchema),
+  ...pageWithForm('/admin/helplines', 'The helpline register', 'Register a helpline', NewHelplineFormSchema),
+  ...pageWithForm('/admin/users', 'People', 'Add a person (a one-time set-password link)', NewUserFormSchema),
   formPost('/admin/users/disable', 'Disable a person', DisableUserFormSchema),
 );

@@ -36,3 +36,9 @@ export const formPost = (path: string, summary: string, form?: z.ZodType): Route
     403: html('No valid session or CSRF token'),
   },
 });
+
+/** A page and the form on it that posts back to the same path. */
+export const pageWithForm = (path: string, pageSummary: string, formSummary: string, form: z.ZodType) => [
+  pageGet(path, pageSummary),
+  formPost(path, formSummary, form),
+];

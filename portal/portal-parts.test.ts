@@ -9,6 +9,16 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { createSignInLimits } from './sign-in-limits.js';
 import { checkZip, xlsxToCsv } from './xlsx.js';
 
+/** A zip record of `size` bytes: each field [offset, value, width] little-endian, the rest zero. */
+function zipRecord(size: number, fields: readonly (readonly [offset: number, value: number, width: 2 | 4])[]): Buffer {
+  const record = Buffer.alloc(size);
+  for (const [offset, value, width] of fields)
+    width === 2 ? record.writeUInt16LE(value, offset) : record.writeUInt32LE(value, offset);
+  return record;
+}
+
+const DEFLATE = 8;
+
 /** A zip written by hand, so its headers can lie. */
 function zip(entries: { name: string; data: Buffer; claimedSize?: number }[]): Buffer {
   const locals: Buffer[] = [];
@@ -17,30 +27,31 @@ function zip(entries: { name: string; data: Buffer; claimedSize?: number }[]): B
   for (const e of entries) {
     const name = Buffer.from(e.name);
     const packed = deflateRawSync(e.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(e.claimedSize ?? e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(e.claimedSize ?? e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
+    const size = e.claimedSize ?? e.data.length;
+    // Method, compressed size, size and name length: at these offsets in the local record, two bytes
+    // later in the central one (which also says where the local record starts).
+    const described = (shift: number) =>
+      [
+        [shift + 8, DEFLATE, 2],
+        [shift + 18, packed.length, 4],
+        [shift + 22, size, 4],
+        [shift + 26, name.length, 2],
+      ] as const;
+    const local = zipRecord(30, [[0, 0x04034b50, 4], ...described(0)]);
+    const central = zipRecord(46, [[0, 0x02014b50, 4], ...described(2), [42, offset, 4]]);
     locals.push(local, name, packed);
     centrals.push(central, name);
     offset += 30 + name.length + packed.length;
   }
   const dir = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dir.length, 12);
-  end.writeUInt32LE(offset, 16);
+  // signature, entries on this disk and in all, the central directory's size and where it starts
+  const end = zipRecord(22, [
+    [0, 0x06054b50, 4],
+    [8, entries.length, 2],
+    [10, entries.length, 2],
+    [12, dir.length, 4],
+    [16, offset, 4],
+  ]);
   return Buffer.concat([...locals, dir, end]);
 }
 

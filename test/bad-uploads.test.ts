@@ -3,6 +3,7 @@
  * Kafka, and no rejected personal value is echoed or logged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSubmissions } from './helpers/requests.js';
 import { LogCapture, startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -370,12 +371,8 @@ describe('bad uploads are rejected whole, with every problem', () => {
       return s.status === 'loaded' ? s : undefined;
     });
     expect(loaded.version).toBe(1);
-    const list = (await (
-      await fetch(`${rt.url}/v1/submissions`, { headers: { authorization: `Bearer ${key}` } })
-    ).json()) as {
-      submissions: unknown[];
-    };
-    expect(list.submissions).toHaveLength(1);
+    const list = await listSubmissions(rt.url, key);
+    expect(list).toHaveLength(1);
     expect(logs.lines.length).toBeGreaterThan(10);
     for (const secret of [...Object.values(SECRETS), 'stepfather']) expect(logs.text).not.toContain(secret);
   });
@@ -406,12 +403,8 @@ describe('authentication and ownership', () => {
     });
     const spoofed = (await spoof.json()) as { helplineId: string };
     expect(spoofed.helplineId).toBe('es-1');
-    const theirs = (await (
-      await fetch(`${rt.url}/v1/submissions`, { headers: { authorization: `Bearer ${other}` } })
-    ).json()) as {
-      submissions: { helplineId: string }[];
-    };
-    expect(theirs.submissions.every((s) => s.helplineId === 'es-1')).toBe(true);
+    const theirs = await listSubmissions<{ helplineId: string }>(rt.url, other);
+    expect(theirs.every((s) => s.helplineId === 'es-1')).toBe(true);
     // Helpline keys are not admin keys.
     const admin = await fetch(`${rt.url}/v1/admin/helplines`, { headers: { authorization: `Bearer ${key}` } });
     expect(admin.status).toBe(403);

@@ -3,59 +3,30 @@
  * embed draw their charts with no console errors and no request to another host, and the iframe
  * snippet pasted into a plain page on another origin shows the chart.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
+import { launchChromium, openWatched } from './helpers/chromium.js';
+import { byYear, GROOMING_AND_CONFLICT, mustPublish, THREE_CONTINENTS, uploadEveryMonth } from './helpers/requests.js';
+import { startTestRuntime, type TestRuntime } from './helpers/runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 let rt: TestRuntime;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt (apt-get install -y chromium)`);
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   rt = await startTestRuntime();
-  const lines = [
-    ['de-1', 'DE', 'europe'],
-    ['ke-1', 'KE', 'africa'],
-    ['br-1', 'BR', 'americas_caribbean'],
-  ] as const;
-  for (const [id, country, region] of lines) {
-    const key = await rt.addHelpline({ id, name: `${id} line`, country, region });
-    for (const period of ['2022-01', '2022-02', '2023-01', '2023-02', '2024-01', '2024-02']) {
-      const count = 40 + period.charCodeAt(3) * 3 + id.charCodeAt(0);
-      const r = await fetch(`${rt.url}/v1/submissions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-        body: `period,harm,age_band,gender,channel,count\n${period},online.grooming,13-15,girl,chat,${count}\n${period},family.conflict,10-12,boy,phone,${count * 2}\n`,
-      });
-      expect(r.status).toBe(202);
-    }
-  }
-  await waitFor('the load', async () => ((await rt.warehouse.helplineMonths()) === 18 ? true : undefined));
-  const release = await fetch(`${rt.url}/v1/admin/releases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-    body: '{}',
+  await uploadEveryMonth(rt, {
+    lines: THREE_CONTINENTS,
+    periods: ['2022-01', '2022-02', '2023-01', '2023-02', '2024-01', '2024-02'],
+    base: byYear,
+    rows: GROOMING_AND_CONFLICT,
   });
-  expect(release.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  await mustPublish(rt);
 }, 180_000);
 
 afterAll(async () => {
@@ -64,15 +35,7 @@ afterAll(async () => {
 });
 
 async function openPage(url: string, shot: string) {
-  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(url);
+  const { page, errors, requests } = await openWatched(browser, url, { width: 900, height: 700 });
   return { page, errors, requests, shot: () => page.screenshot({ path: `${ARTIFACTS}/${shot}.png`, fullPage: true }) };
 }
 

@@ -3,37 +3,30 @@
  * is immutable for a year; an unpinned one is kept briefly and names the release that answered, so
  * a cache, a reader replica or a citation can be checked against it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPaths } from '../dashboards/index.js';
-import type { PublishingWarehouse } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import { type ServedWarehouse, serveFixture } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
-let dir: string;
-let wh: PublishingWarehouse;
-let api: Awaited<ReturnType<typeof serveApi>>;
+let fixture: ServedWarehouse;
 let first: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'cache-headers-'));
-  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
-  // One release (a publication takes a minute on a busy machine): that the unpinned answer follows
-  // the newest of several is checked in read-replicas.test.ts.
-  first = (await wh.releases.publish({ now: NOW, codeVersion: 'test' })).id;
-  // The charts' paths documented as the runtime documents them (the charts router itself is not needed).
-  api = await serveApi(wh, { now: NOW, paths: [dashboardPaths] });
+  fixture = await serveFixture('cache-headers-', smallCountsWarehouse, {
+    now: NOW,
+    // One release (a publication takes a minute on a busy machine): that the unpinned answer follows
+    // the newest of several is checked in read-replicas.test.ts.
+    prepare: async (wh) => {
+      first = (await wh.releases.publish({ now: NOW, codeVersion: 'test' })).id;
+    },
+    // The charts' paths documented as the runtime documents them (the charts router itself is not needed).
+    paths: [dashboardPaths],
+  });
 }, 600_000);
-afterAll(async () => {
-  await api?.close();
-  wh?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
-const get = (path: string) => fetch(`${api.url}${path}`);
+const get = (path: string) => fetch(`${fixture.api.url}${path}`);
 
 describe('cache headers', () => {
   it('a release-pinned answer is immutable for a year', async () => {

@@ -4,25 +4,20 @@
  * box of every visible text element measured. No two may overlap and none may leave the chart;
  * the chart itself fits the width it was asked for.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChart, ChartParamsSchema } from '../dashboards/charts/index.js';
 import { renderSvg } from '../dashboards/render.js';
 import { LANGUAGES } from '../domain/index.js';
 import { CHART_CASES, CTX, gappyAnswer } from './helpers/chart-fixtures.js';
+import { launchChromium } from './helpers/chromium.js';
 import { type Box, inside, MEASURE_TEXT, overlaps } from './helpers/text-boxes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 }, 60_000);
 

@@ -4,16 +4,16 @@
  * restarts. At the end every aggregate equals the totals computed independently from the newest
  * version of each helpline-month.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/kafka/index.js';
 import { FULL_AGGREGATE_QUERIES } from '../warehouse/aggregates.js';
 import { openWarehouse } from '../warehouse/index.js';
+import { expectLiveFigures, liveRows, newAdminKey } from './helpers/requests.js';
 import { waitFor } from './helpers/runtime.js';
-import { type WorkerProcess, workerProcess } from './helpers/worker-process.js';
+import { type WorkerProcess, workerEnv, workerProcess } from './helpers/worker-process.js';
 
 const HELPLINES = Array.from({ length: 20 }, (_, i) => ({
   id: `crash-${i}`,
@@ -42,21 +42,8 @@ function csvFor(helpline: number, month: number, version: number): { text: strin
 describe('crash recovery', () => {
   it('counts every accepted submission exactly once through 20+ SIGKILLs', async () => {
     dir = mkdtempSync(join(tmpdir(), 'crash-'));
-    const adminKey = `ak_${randomBytes(24).toString('base64url')}`;
-    const id = randomBytes(4).toString('hex');
-    worker = workerProcess(
-      {
-        DATA_DIR: dir,
-        KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-        ADMIN_KEY: adminKey,
-        KAFKA_TOPIC_SUBMISSIONS: `crash.submissions.${id}`,
-        KAFKA_TOPIC_DEAD_LETTERS: `crash.dlq.${id}`,
-        KAFKA_GROUP_ID: `crash-${id}`,
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      await freePort(),
-    );
+    const adminKey = newAdminKey();
+    worker = workerProcess(workerEnv('crash', dir, adminKey, { KAFKA_SESSION_TIMEOUT_MS: '6000' }), await freePort());
     const w = worker;
     await w.start();
 
@@ -154,10 +141,7 @@ describe('crash recovery', () => {
     await waitFor(
       'every helpline-month to be loaded',
       async () => {
-        const r = await fetch(`${w.url}/v1/trends?by=month&release=live`, {
-          headers: { authorization: `Bearer ${adminKey}` },
-        });
-        const rows = ((await r.json()) as { rows: { helplinesReporting: number }[] }).rows;
+        const rows = await liveRows<{ helplinesReporting: number }>(w.url, adminKey, 'by=month');
         const reported = rows.reduce((s, row) => s + row.helplinesReporting, 0);
         return reported === expectedMonths ? true : undefined;
       },
@@ -171,22 +155,7 @@ describe('crash recovery', () => {
       expected.set(key, (expected.get(key) ?? 0) + cells.reduce((a, b) => a + b, 0));
     }
     // Corrections were sent last: wait until they are loaded too, then nothing may differ.
-    const compare = async () => {
-      const byCountry = await fetch(`${w.url}/v1/trends?by=month&split=country&release=live`, {
-        headers: { authorization: `Bearer ${adminKey}` },
-      });
-      const rows = ((await byCountry.json()) as { rows: { period: string; country: string; value: number }[] }).rows;
-      const got = new Map(rows.map((r) => [`${r.period}|${r.country}`, r.value]));
-      return [...new Set([...got.keys(), ...expected.keys()])]
-        .filter((k) => got.get(k) !== expected.get(k))
-        .map((k) => `${k}: got ${got.get(k)}, expected ${expected.get(k)}`);
-    };
-    await waitFor(
-      'every correction to be loaded',
-      async () => ((await compare()).length === 0 ? true : undefined),
-      180_000,
-    ).catch(() => undefined);
-    expect(await compare()).toEqual([]);
+    await expectLiveFigures('every correction to be loaded', w.url, adminKey, expected);
 
     // Stop the server (SIGTERM: a clean exit) and look inside the file: no duplicates anywhere,
     // aggregates = recomputation.
@@ -218,20 +187,8 @@ describe('crash recovery', () => {
 
   it('stops cleanly on SIGTERM in the middle of uploads: exit code 0, and nothing accepted is lost', async () => {
     const home = mkdtempSync(join(tmpdir(), 'sigterm-'));
-    const adminKey = `ak_${randomBytes(24).toString('base64url')}`;
-    const id = randomBytes(4).toString('hex');
-    const w = workerProcess(
-      {
-        DATA_DIR: home,
-        KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-        ADMIN_KEY: adminKey,
-        KAFKA_TOPIC_SUBMISSIONS: `term.submissions.${id}`,
-        KAFKA_TOPIC_DEAD_LETTERS: `term.dlq.${id}`,
-        KAFKA_GROUP_ID: `term-${id}`,
-        RATE_LIMIT_PER_MINUTE: '1000000',
-      },
-      await freePort(),
-    );
+    const adminKey = newAdminKey();
+    const w = workerProcess(workerEnv('term', home, adminKey), await freePort());
     try {
       await w.start();
       const r = await fetch(`${w.url}/v1/admin/helplines`, {
@@ -267,10 +224,7 @@ describe('crash recovery', () => {
       await waitFor(
         'every upload to be loaded',
         async () => {
-          const t = await fetch(`${w.url}/v1/trends?by=year&release=live`, {
-            headers: { authorization: `Bearer ${adminKey}` },
-          });
-          const rows = ((await t.json()) as { rows: { value: number }[] }).rows;
+          const rows = await liveRows<{ value: number }>(w.url, adminKey, 'by=year');
           return rows.reduce((s, row) => s + row.value, 0) === expected ? true : undefined;
         },
         120_000,

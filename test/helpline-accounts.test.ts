@@ -4,6 +4,7 @@
  * warning for a month far from their history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSubmissions } from './helpers/requests.js';
 import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -130,12 +131,8 @@ describe('helpline accounts', () => {
     const reuse = await csvUpload(key, text.replace(',21', ',22'), { 'idempotency-key': 'upload-2024-01-a' });
     expect(reuse.status).toBe(422);
     await loaded(key, a.submissionId);
-    const list = (await (
-      await fetch(`${rt.url}/v1/submissions`, { headers: { authorization: `Bearer ${key}` } })
-    ).json()) as {
-      submissions: unknown[];
-    };
-    expect(list.submissions).toHaveLength(1);
+    const list = await listSubmissions(rt.url, key);
+    expect(list).toHaveLength(1);
   });
 
   it('dry-runs a correction: reports what it would replace and produces nothing', async () => {
@@ -163,12 +160,8 @@ describe('helpline accounts', () => {
       status: 'validated',
       replaces: { submissionId: first.submissionId, version: 1 },
     });
-    const list = (await (
-      await fetch(`${rt.url}/v1/submissions`, { headers: { authorization: `Bearer ${key}` } })
-    ).json()) as {
-      submissions: unknown[];
-    };
-    expect(list.submissions).toHaveLength(1);
+    const list = await listSubmissions(rt.url, key);
+    expect(list).toHaveLength(1);
   });
 
   it('takes a browser form upload and warns about a month far above the helpline’s usual level', async () => {
@@ -256,11 +249,7 @@ describe('command-line tools', () => {
     // Running it again is safe: same content, same submission, no new version.
     const again = await run('bin/upload.ts', ['--key', key, '--url', rt.url, good]);
     expect(again.code, again.out).toBe(0);
-    const list = (await (
-      await fetch(`${rt.url}/v1/submissions`, { headers: { authorization: `Bearer ${key}` } })
-    ).json()) as {
-      submissions: unknown[];
-    };
-    expect(list.submissions).toHaveLength(1);
+    const list = await listSubmissions(rt.url, key);
+    expect(list).toHaveLength(1);
   }, 60_000);
 });

@@ -203,37 +203,27 @@ describe('HTTP fuzz', () => {
     await stillAnswers();
   });
 
+  // A CSV upload's head that promises 400 bytes of body.
+  const uploadPromising400Bytes = () =>
+    head('POST', '/v1/submissions', {
+      Authorization: `Bearer ${helplineKey}`,
+      'Content-Type': 'text/csv',
+      'Content-Length': '400',
+    });
+
   it('cuts off a body that stalls with 408, and one that crawls past the request timeout', async () => {
     const before = await kept();
-    const stalled = await rawRequest(
-      port,
-      [
-        head('POST', '/v1/submissions', {
-          Authorization: `Bearer ${helplineKey}`,
-          'Content-Type': 'text/csv',
-          'Content-Length': '400',
-        }),
-        'period,',
-      ],
-      { after: 'keep', timeoutMs: 6000 },
-    );
+    const stalled = await rawRequest(port, [uploadPromising400Bytes(), 'period,'], { after: 'keep', timeoutMs: 6000 });
     stalled.socket.destroy();
     expect(stalled.answer?.status).toBe(408);
     expect(stalled.answer?.headers['content-type']).toMatch(/problem\+json/);
     // One byte a second never stalls for long, but never finishes either.
     const crawl = Array.from({ length: 12 }, () => 'p');
-    const crawling = await rawRequest(
-      port,
-      [
-        head('POST', '/v1/submissions', {
-          Authorization: `Bearer ${helplineKey}`,
-          'Content-Type': 'text/csv',
-          'Content-Length': '400',
-        }),
-        ...crawl,
-      ],
-      { pauseMs: 1000, after: 'keep', timeoutMs: 15_000 },
-    );
+    const crawling = await rawRequest(port, [uploadPromising400Bytes(), ...crawl], {
+      pauseMs: 1000,
+      after: 'keep',
+      timeoutMs: 15_000,
+    });
     crawling.socket.destroy();
     expect(crawling.answer?.status).toBe(408);
     await stillAnswers();

@@ -8,14 +8,12 @@
  * where the LP range is narrow). No withheld cell others contribute to may come out narrower
  * than the protection level.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHelplines, demoSubmission, monthsBetween } from '../demo/index.js';
-import type { PublishingWarehouse, ReleaseManifest } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import type { ReleaseManifest } from '../releases/index.js';
+import { type ServedWarehouse, serveFixture } from './helpers/api-app.js';
 import { demoWarehouse } from './helpers/demo-warehouse.js';
+import { FIXTURE_MONTHS } from './helpers/fixture-warehouse.js';
 import {
   type Finding,
   insiderAttack,
@@ -26,7 +24,7 @@ import {
   readPublicKnowledge,
   relationsOf,
 } from './helpers/insider-attack.js';
-import { SPLIT_HELPLINES, SPLIT_MONTHS, splitBody, splitRegionWarehouse } from './helpers/split-region.js';
+import { SPLIT_HELPLINES, splitBody, splitRegionWarehouse } from './helpers/split-region.js';
 
 interface Member {
   readonly id: string;
@@ -83,29 +81,23 @@ async function attackAll(
 const pairsOf = <T>(xs: readonly T[]) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b] as const));
 
 describe('a region where two countries split a small total', () => {
-  let dir: string;
-  let wh: PublishingWarehouse;
   let k: PublicKnowledge;
   let close: () => Promise<void>;
   const members: Member[] = SPLIT_HELPLINES.map((h) => ({
     ...h,
-    submissions: SPLIT_MONTHS.map((p) => splitBody(h.id, p)),
+    submissions: FIXTURE_MONTHS.map((p) => splitBody(h.id, p)),
   }));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'insiders-'));
-    wh = await splitRegionWarehouse(join(dir, 'split.duckdb'));
     const now = new Date('2025-01-15T10:00:00Z');
-    await wh.releases.publish({ now, codeVersion: 'test' });
-    const api = await serveApi(wh, { now });
-    close = api.close;
+    let api: ServedWarehouse['api'];
+    ({ api, close } = await serveFixture('insiders-', splitRegionWarehouse, {
+      now,
+      prepare: (wh) => wh.releases.publish({ now, codeVersion: 'test' }),
+    }));
     k = await readPublicKnowledge(api.url);
   }, 180_000);
-  afterAll(async () => {
-    await close?.();
-    wh?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('withholds Luxembourg’s small family count, and the attacker sees the same cells the API serves', () => {
     expect(k.cells.get('LU|family|2024|all')).toBeNull();
@@ -187,8 +179,6 @@ describe('the attacker itself', () => {
 });
 
 describe('the demo data', () => {
-  let dir: string;
-  let wh: PublishingWarehouse;
   let k: PublicKnowledge;
   let manifest: ReleaseManifest;
   let close: () => Promise<void>;
@@ -196,11 +186,13 @@ describe('the demo data', () => {
   let members: Member[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'insiders-demo-'));
-    wh = await demoWarehouse(join(dir, 'demo.duckdb'), now);
-    manifest = await wh.releases.publish({ now, codeVersion: 'test' });
-    const api = await serveApi(wh, { now });
-    close = api.close;
+    let api: ServedWarehouse['api'];
+    ({ api, close } = await serveFixture('insiders-demo-', (path) => demoWarehouse(path, now), {
+      now,
+      prepare: async (wh) => {
+        manifest = await wh.releases.publish({ now, codeVersion: 'test' });
+      },
+    }));
     k = await readPublicKnowledge(api.url);
     const months = monthsBetween(manifest.span.from, manifest.span.to);
     members = demoHelplines().map((h) => ({
@@ -210,11 +202,7 @@ describe('the demo data', () => {
       submissions: months.flatMap((m) => demoSubmission(h, m) ?? []),
     }));
   }, 900_000);
-  afterAll(async () => {
-    await close?.();
-    wh?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('publishes at least 95% of its cells, and says what it withheld for insiders and whom it audited', () => {
     expect(manifest.audit.passed).toBe(true);

@@ -5,14 +5,15 @@
  * language from ?lang= or Accept-Language, Vary when the header chose, one cache entry and ETag
  * per language, labels in /v1/meta/* and problem+json titles translated.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../domain/index.js';
-import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
+import { launchChromium, openWatched } from './helpers/chromium.js';
+import { byYear, GROOMING_AND_CONFLICT, mustPublish, THREE_CONTINENTS, uploadEveryMonth } from './helpers/requests.js';
+import { startTestRuntime, type TestRuntime } from './helpers/runtime.js';
 import { type Box, clashes, inside, MEASURE_TEXT } from './helpers/text-boxes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/languages';
 let rt: TestRuntime;
 let browser: Browser;
@@ -27,42 +28,17 @@ const EXPECTED: Record<(typeof LANGUAGES)[number], { region: string; heading: st
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt`);
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   rt = await startTestRuntime();
-  const lines = [
-    ['de-1', 'DE', 'europe'],
-    ['ke-1', 'KE', 'africa'],
-    ['br-1', 'BR', 'americas_caribbean'],
-    ['jo-1', 'JO', 'mena'],
-  ] as const;
-  // 2020 and 2021 nobody reported: the charts must show the gap.
-  const periods = ['2018-06', '2019-06', '2022-06', '2023-06', '2024-12'];
-  for (const [id, country, region] of lines) {
-    const key = await rt.addHelpline({ id, name: `${id} line`, country, region });
-    for (const period of periods) {
-      const count = 40 + period.charCodeAt(3) * 3 + id.charCodeAt(0);
-      const r = await fetch(`${rt.url}/v1/submissions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-        body: `period,harm,age_band,gender,channel,count\n${period},online.grooming,13-15,girl,chat,${count}\n${period},family.conflict,10-12,boy,phone,${count * 2}\n${period},mental_health.anxiety,16-17,girl,social,${count * 3}\n`,
-      });
-      expect(r.status).toBe(202);
-    }
-  }
-  await waitFor('the load', async () =>
-    (await rt.warehouse.helplineMonths()) === lines.length * periods.length ? true : undefined,
-  );
-  const release = await fetch(`${rt.url}/v1/admin/releases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-    body: '{}',
+  await uploadEveryMonth(rt, {
+    lines: [...THREE_CONTINENTS, ['jo-1', 'JO', 'mena']],
+    // 2020 and 2021 nobody reported: the charts must show the gap.
+    periods: ['2018-06', '2019-06', '2022-06', '2023-06', '2024-12'],
+    base: byYear,
+    rows: [...GROOMING_AND_CONFLICT, ['mental_health.anxiety', '16-17', 'girl', 'social', 3]],
   });
-  expect(release.status).toBe(201);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  await mustPublish(rt);
 }, 180_000);
 
 afterAll(async () => {
@@ -71,13 +47,7 @@ afterAll(async () => {
 });
 
 async function shoot(path: string, width: number, name: string) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(`${rt.url}${path}`);
+  const { page, errors } = await openWatched(browser, `${rt.url}${path}`, { width, height: 900 });
   return { page, errors, take: () => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true }) };
 }
 

@@ -26,6 +26,10 @@ async function post(body: string, type = 'application/json', path = '/v1/submiss
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
+/** Posts the rows, under the CSV header, as a text/csv file. */
+const postCsv = (rows: readonly string[], path?: string) =>
+  post(`${['period,harm,age_band,gender,channel,count', ...rows].join('\n')}\n`, 'text/csv', path);
+
 const loadedCount = async () =>
   (await rt.warehouse.db.all<{ n: bigint }>(`SELECT count(*) AS n FROM current_versions WHERE helpline_id = 'mm-1'`))[0]
     ?.n ?? 0n;
@@ -64,13 +68,12 @@ describe('multi-month upload', () => {
 
   it('takes a CSV file of many periods, and corrects only the months that changed', async () => {
     const rows = [
-      'period,harm,age_band,gender,channel,count',
       '2022-01,online.sextortion,13-15,girl,chat,10',
       '2022-01,online.grooming,13-15,girl,chat,11',
       '2022-02,online.sextortion,13-15,girl,chat,99',
       '2022-02,online.grooming,13-15,girl,chat,12',
     ];
-    const { status, json } = await post(`${rows.join('\n')}\n`, 'text/csv');
+    const { status, json } = await postCsv(rows);
     expect(status).toBe(202);
     expect(json).toMatchObject({ months: 2, accepted: 1, duplicates: 1 });
     await waitFor('the correction loaded', async () => {
@@ -126,23 +129,18 @@ describe('multi-month upload', () => {
 
   it('names rows in a bad multi-month CSV', async () => {
     const rows = [
-      'period,harm,age_band,gender,channel,count',
       '2023-05,online.sextortion,13-15,girl,chat,1',
       '2023-06,online.sextortion,13-15,girl,chat,1.5',
       '2023-06,online.sextortion,13-15,girl,chat,2',
     ];
-    const { status, json } = await post(`${rows.join('\n')}\n`, 'text/csv');
+    const { status, json } = await postCsv(rows);
     expect(status).toBe(422);
     expect(json.errors).toEqual([expect.objectContaining({ row: 3, column: 'count', rule: 'fractional' })]);
   });
 
   it('keeps the single-month endpoint to one month per file', async () => {
-    const rows = [
-      'period,harm,age_band,gender,channel,count',
-      '2023-05,online.sextortion,13-15,girl,chat,1',
-      '2023-06,online.sextortion,13-15,girl,chat,1',
-    ];
-    const { status, json } = await post(`${rows.join('\n')}\n`, 'text/csv', '/v1/submissions');
+    const rows = ['2023-05,online.sextortion,13-15,girl,chat,1', '2023-06,online.sextortion,13-15,girl,chat,1'];
+    const { status, json } = await postCsv(rows, '/v1/submissions');
     expect(status).toBe(422);
     expect(json.errors).toEqual([expect.objectContaining({ rule: 'one_period' })]);
   });

@@ -4,43 +4,26 @@
  * in the manifest; the ledger refuses a release that would pass a month's budget, changing nothing;
  * the same request on the same data returns the same release and charges nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildChart } from '../dashboards/index.js';
 import { ChartParamsSchema, TrendsAnswerSchema } from '../domain/index.js';
-import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import { type ServedWarehouse, serveFixture } from './helpers/api-app.js';
+import { publishRelease } from './helpers/requests.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
-let dir: string;
-let wh: Warehouse;
-let api: Awaited<ReturnType<typeof serveApi>>;
 const admin = `ak_${'n'.repeat(40)}`;
+let fixture: ServedWarehouse;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'noise-'));
-  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
-  await wh.registry.ensureAdminKey(admin, NOW);
-  api = await serveApi(wh, { now: NOW });
+  fixture = await serveFixture('noise-', smallCountsWarehouse, { now: NOW, adminKey: admin });
 }, 180_000);
-afterAll(async () => {
-  await api?.close();
-  wh?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
-const publish = (body: unknown) =>
-  fetch(`${api.url}/v1/admin/releases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const publish = (body: unknown) => publishRelease(fixture.api.url, admin, body);
 
 const count = async (sql: string, params: string[] = []) =>
-  Number((await wh.db.all<{ n: bigint }>(sql, params))[0]?.n ?? 0n);
+  Number((await fixture.wh.db.all<{ n: bigint }>(sql, params))[0]?.n ?? 0n);
 
 type Manifest = {
   id: string;
@@ -84,17 +67,17 @@ describe('noise mode', () => {
       await count('SELECT count(*) AS n FROM noise_draws WHERE release_id = $1 AND noise <> 0', [release.id]),
     ).toBeGreaterThan(release.cells / 2);
     // The manifest is public, through the API.
-    const served = (await (await fetch(`${api.url}/v1/releases/${release.id}`)).json()) as Manifest;
+    const served = (await (await fetch(`${fixture.api.url}/v1/releases/${release.id}`)).json()) as Manifest;
     expect(served.privacy.epsilon).toBe('1');
   });
 
   it('answers only from the stored noisy values, with their 95% margins', async () => {
-    const r = await fetch(`${api.url}/v1/trends?release=${release.id}&by=year&split=country`);
+    const r = await fetch(`${fixture.api.url}/v1/trends?release=${release.id}&by=year&split=country`);
     expect(r.status).toBe(200);
     const body = TrendsAnswerSchema.parse(await r.json());
     const stored = new Map(
       (
-        await wh.db.all<{ geo: string; period: string; value: bigint }>(
+        await fixture.wh.db.all<{ geo: string; period: string; value: bigint }>(
           `SELECT geo, period, value FROM release_cells WHERE release_id = $1 AND harm = 'all' AND dim = 'all' AND length(period) = 4`,
           [release.id],
         )
@@ -108,10 +91,10 @@ describe('noise mode', () => {
     }
     // Sums of stored cells for a multi-region filter, and a larger margin for the sum.
     const two = TrendsAnswerSchema.parse(
-      await (await fetch(`${api.url}/v1/trends?release=${release.id}&by=year&region=europe,africa`)).json(),
+      await (await fetch(`${fixture.api.url}/v1/trends?release=${release.id}&by=year&region=europe,africa`)).json(),
     );
     const one = TrendsAnswerSchema.parse(
-      await (await fetch(`${api.url}/v1/trends?release=${release.id}&by=year&region=europe`)).json(),
+      await (await fetch(`${fixture.api.url}/v1/trends?release=${release.id}&by=year&region=europe`)).json(),
     );
     const europe = await count(
       `SELECT value AS n FROM release_cells WHERE release_id = $1 AND geo = 'europe' AND harm = 'all' AND dim = 'all' AND period = '2024'`,
@@ -124,12 +107,12 @@ describe('noise mode', () => {
     expect(two.rows[0]?.value).toBe(europe + africa);
     expect(one.rows[0]?.margin95 ?? 0).toBeLessThan(two.rows[0]?.margin95 ?? 0);
     // A cut the plan does not publish is refused as in suppression mode.
-    expect((await fetch(`${api.url}/v1/trends?release=${release.id}&split=harm&country=DE`)).status).toBe(400);
+    expect((await fetch(`${fixture.api.url}/v1/trends?release=${release.id}&split=harm&country=DE`)).status).toBe(400);
   });
 
   it('charts say noise was added, show small values as <5 and give the typical error', async () => {
     const answer = TrendsAnswerSchema.parse(
-      await (await fetch(`${api.url}/v1/trends?release=${release.id}&by=year&split=country`)).json(),
+      await (await fetch(`${fixture.api.url}/v1/trends?release=${release.id}&by=year&split=country`)).json(),
     );
     const params = ChartParamsSchema.parse({ year: '2024' });
     const chart = buildChart('map', answer as never, params, { expectedHelplines: 8, latestRelease: release.id });
@@ -173,7 +156,9 @@ describe('noise mode', () => {
     expect(problem.errors[0]?.path).toBe('2024-01');
     expect(problem.errors[0]?.message).toMatch(/spent 3.5 of 4; 0.5 left/);
     expect(await state()).toEqual(before);
-    const budget = (await (await fetch(`${api.url}/v1/privacy/budget`)).json()) as { releases: { epsilon: string }[] };
+    const budget = (await (await fetch(`${fixture.api.url}/v1/privacy/budget`)).json()) as {
+      releases: { epsilon: string }[];
+    };
     expect(budget.releases.map((r) => r.epsilon)).toEqual(['1', '2.5']);
   });
 

@@ -7,17 +7,18 @@
  * cut off mid-body. Every page is photographed at 360 and 1280 px.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as XLSX from '@e965/xlsx';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/chromium.js';
 import { rawRequest } from './helpers/raw-http.js';
-import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
+import { GROOMING_AND_CONFLICT, uploadEveryMonth } from './helpers/requests.js';
+import { startTestRuntime, type TestRuntime } from './helpers/runtime.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/portal';
 const PASSWORD = 'correct horse battery staple';
 let rt: TestRuntime;
@@ -63,6 +64,13 @@ async function upload(page: Page, path: string) {
   await page.waitForSelector('h1');
 }
 
+/** Writes one month's rows as the CSV file `name` in the suite's folder, then uploads it on the page. */
+async function uploadCsv(page: Page, name: string, period: string, rows: Parameters<typeof csv>[1]) {
+  const path = join(files, name);
+  writeFileSync(path, csv(period, rows));
+  await upload(page, path);
+}
+
 async function confirmUpload(page: Page) {
   await Promise.all([page.waitForURL(/\/portal\/months\/\d{4}-\d{2}\?sent=/), page.click('form[data-once] button')]);
 }
@@ -84,6 +92,12 @@ async function waitLoaded(page: Page, period: string, versions: number) {
 const csv = (period: string, rows: [string, string, string, string, number][]) =>
   `period,harm,age_band,gender,channel,count\n${rows.map((r) => [period, ...r].join(',')).join('\n')}\n`;
 
+/** Amina's September: the first upload and its correction differ only in the grooming count. */
+const september = (grooming: number): Parameters<typeof csv>[1] => [
+  ['online.grooming', '13-15', 'girl', 'chat', grooming],
+  ['family.conflict', '10-12', 'boy', 'phone', 240],
+];
+
 async function shoot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
@@ -91,43 +105,20 @@ async function shoot(page: Page, name: string) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs it with apt (apt-get install -y chromium)`);
+  browser = await launchChromium();
   files = mkdtempSync(join(tmpdir(), 'portal-files-'));
   rt = await startTestRuntime();
   // Other helplines' data through the API, so a release has something to protect.
-  const lines = [
-    ['ke-1', 'KE', 'africa'],
-    ['ug-1', 'UG', 'africa'],
-    ['tz-1', 'TZ', 'africa'],
-  ] as const;
-  for (const [id, country, region] of lines) {
-    const key = await rt.addHelpline({ id, name: `${id.toUpperCase()} helpline`, country, region });
-    for (const period of ['2025-01', '2025-02', '2025-03']) {
-      const count = 40 + period.charCodeAt(6) * 3 + id.charCodeAt(0);
-      const r = await fetch(`${rt.url}/v1/submissions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-        body: csv(period, [
-          ['online.grooming', '13-15', 'girl', 'chat', count],
-          ['family.conflict', '10-12', 'boy', 'phone', count * 2],
-        ]),
-      });
-      expect(r.status).toBe(202);
-    }
-  }
-  await waitFor('the load', async () => ((await rt.warehouse.helplineMonths()) === 9 ? true : undefined));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+  await uploadEveryMonth(rt, {
+    lines: [
+      ['ke-1', 'KE', 'africa'],
+      ['ug-1', 'UG', 'africa'],
+      ['tz-1', 'TZ', 'africa'],
     ],
+    periods: ['2025-01', '2025-02', '2025-03'],
+    name: (id) => `${id.toUpperCase()} helpline`,
+    base: (id, period) => 40 + period.charCodeAt(6) * 3 + id.charCodeAt(0),
+    rows: GROOMING_AND_CONFLICT,
   });
   await setPassword(await makeUser('amina', 'officer', 'ke-1'));
   await setPassword(await makeUser('okello', 'officer', 'ug-1'));
@@ -156,16 +147,11 @@ describe('the helpline portal', () => {
 
   it('a bad file is refused whole, every problem shown by row with suggestions', async () => {
     const { page } = amina;
-    const bad = join(files, 'bad.csv');
-    writeFileSync(
-      bad,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 12],
-        ['online.groming', '13-15', 'girl', 'chat', 3],
-        ['family.conflict', '10-12', 'boi', 'phone', -4],
-      ]),
-    );
-    await upload(page, bad);
+    await uploadCsv(page, 'bad.csv', '2026-09', [
+      ['online.grooming', '13-15', 'girl', 'chat', 12],
+      ['online.groming', '13-15', 'girl', 'chat', 3],
+      ['family.conflict', '10-12', 'boi', 'phone', -4],
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Check your file');
     const summary = page.locator('.error-summary');
     expect(await summary.textContent()).toMatch(/problems?; nothing was kept/);
@@ -186,15 +172,7 @@ describe('the helpline portal', () => {
 
   it('uploads a CSV: dry-run report, confirm, loaded in the calendar and the history', async () => {
     const { page } = amina;
-    const good = join(files, 'good.csv');
-    writeFileSync(
-      good,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 120],
-        ['family.conflict', '10-12', 'boy', 'phone', 240],
-      ]),
-    );
-    await upload(page, good);
+    await uploadCsv(page, 'good.csv', '2026-09', september(120));
     expect(await page.locator('h1').textContent()).toBe('Check and confirm 2026-09');
     expect(await page.locator('main').textContent()).toContain('first version of 2026-09');
     await shoot(page, 'upload-confirm-1280');
@@ -231,15 +209,7 @@ describe('the helpline portal', () => {
 
   it('corrects a month: the report says what it replaces, the history shows both versions and the change', async () => {
     const { page } = amina;
-    const fixed = join(files, 'fixed.csv');
-    writeFileSync(
-      fixed,
-      csv('2026-09', [
-        ['online.grooming', '13-15', 'girl', 'chat', 125],
-        ['family.conflict', '10-12', 'boy', 'phone', 240],
-      ]),
-    );
-    await upload(page, fixed);
+    await uploadCsv(page, 'fixed.csv', '2026-09', september(125));
     expect(await page.locator('main').textContent()).toContain('This replaces version 1');
     // Confirming twice (a double press, a retry after a lost answer) makes one version.
     const form = {
@@ -386,9 +356,7 @@ describe('the secretariat console', () => {
     const own = await amina.page.request.get(`${rt.url}/portal/figures.csv?year=2026`);
     expect(await own.text()).toContain('2026-09,online,13-15,girl,chat,');
     // The correction goes through now.
-    const fixed = join(files, 'after-unlock.csv');
-    writeFileSync(fixed, csv('2026-09', [['online.grooming', '13-15', 'girl', 'chat', 123]]));
-    await upload(amina.page, fixed);
+    await uploadCsv(amina.page, 'after-unlock.csv', '2026-09', [['online.grooming', '13-15', 'girl', 'chat', 123]]);
     expect(await amina.page.locator('h1').textContent()).toBe('Check and confirm 2026-09');
     await amina.context.close();
     await sec.context.close();

@@ -14,7 +14,8 @@ import { auditIntervals, type Equation } from '../releases/audit.js';
 import { buildCube, type Cube } from '../releases/cube.js';
 import type { ReleaseManifest, PublishingWarehouse as Warehouse } from '../releases/index.js';
 import { serveApi } from './helpers/api-app.js';
-import { loadBodies, SMALL_HELPLINES, smallBody, smallCountsWarehouse } from './helpers/small-counts.js';
+import { loadBodies } from './helpers/fixture-warehouse.js';
+import { SMALL_HELPLINES, smallBody, smallCountsWarehouse } from './helpers/small-counts.js';
 
 const P = 5;
 const NOW = new Date('2025-01-15T10:00:00Z');

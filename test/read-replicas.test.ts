@@ -20,8 +20,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Runtime, startRuntime } from '../bin/runtime.js';
 import { freePort } from '../infra/kafka/index.js';
 import { type LocalNginx, startLocalNginx } from '../infra/nginx/index.js';
+import { FIXTURE_MONTHS, loadBodies } from './helpers/fixture-warehouse.js';
 import { uniqueTopics, waitFor } from './helpers/runtime.js';
-import { loadBodies, SMALL_HELPLINES, SMALL_MONTHS, smallBody } from './helpers/small-counts.js';
+import { SMALL_HELPLINES, smallBody } from './helpers/small-counts.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let dir: string;
@@ -195,7 +196,7 @@ beforeAll(async () => {
     await writer.warehouse.registry.addHelpline({ ...h, name: `${h.id} line` }, new Date('2024-01-01'));
   await loadBodies(
     writer.warehouse,
-    SMALL_HELPLINES.flatMap((h) => SMALL_MONTHS.map((period) => ({ helpline: h.id, body: smallBody(h.id, period) }))),
+    SMALL_HELPLINES.flatMap((h) => FIXTURE_MONTHS.map((period) => ({ helpline: h.id, body: smallBody(h.id, period) }))),
   );
   firstRelease = await publish();
   const exportsDir = join(dir, 'exports');

@@ -3,43 +3,35 @@
  * independently in SQL; JSON, CSV and Arrow carry the same data; the OpenAPI document is valid
  * 3.1 and covers every route; caching, rate limits and errors behave as documented.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { tableFromIPC } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandHarmCode, ProblemSchema, TrendsAnswerSchema } from '../domain/index.js';
 import type { PublishingWarehouse as Warehouse } from '../releases/index.js';
-import { serveApi } from './helpers/api-app.js';
+import { type ServedWarehouse, serveApi, serveFixture } from './helpers/api-app.js';
 import { smallCountsWarehouse } from './helpers/small-counts.js';
 
 const NOW = new Date('2025-01-15T10:00:00Z');
-let dir: string;
+const admin = `ak_${'x'.repeat(40)}`;
 let wh: Warehouse;
-let api: Awaited<ReturnType<typeof serveApi>>;
-let admin: string;
+let api: ServedWarehouse['api'];
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'research-api-'));
-  wh = await smallCountsWarehouse(join(dir, 'w.duckdb'));
-  admin = `ak_${'x'.repeat(40)}`;
-  await wh.registry.ensureAdminKey(admin, NOW);
-  await wh.releases.publish({ now: NOW, codeVersion: 'test' });
-  api = await serveApi(wh, { now: NOW });
+  ({ wh, api, close } = await serveFixture('research-api-', smallCountsWarehouse, {
+    now: NOW,
+    adminKey: admin,
+    prepare: (wh) => wh.releases.publish({ now: NOW, codeVersion: 'test' }),
+  }));
 }, 180_000);
-afterAll(async () => {
-  await api?.close();
-  wh?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
 
 describe('trends equal independent SQL', () => {
-  // The facts' column of a split: its name in snake case (harmGroup → harm_group).
-  const column = (split: string) => split.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  // The fact table's column for a split: its name in snake case (harmGroup is harm_group).
+  const columnOf = (split: string) => split.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const queryArb = fc.record({
     by: fc.constantFrom('year', 'month'),
     split: fc.constantFrom(undefined, 'region', 'country', 'harmGroup', 'harm', 'ageBand', 'gender', 'channel'),
@@ -63,7 +55,7 @@ describe('trends equal independent SQL', () => {
         if (q.gender) where.push(`gender = '${q.gender}'`);
         if (q.from) where.push(`period >= '${q.from.length === 4 ? `${q.from}-01` : q.from}'`);
         const period = q.by === 'year' ? 'substr(period, 1, 4)' : 'period';
-        const key = q.split ? column(q.split) : 'NULL';
+        const key = q.split ? columnOf(q.split) : 'NULL';
         const expected = await wh.db.all<{ p: string; k: string | null; v: bigint }>(
           `SELECT ${period} AS p, ${key} AS k, sum(count) AS v FROM facts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ALL ORDER BY p, k`,
         );

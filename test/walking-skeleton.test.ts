@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionBody } from '../domain/index.js';
+import { mustPublish } from './helpers/requests.js';
 import { startTestRuntime, type TestRuntime, waitFor } from './helpers/runtime.js';
 
 let rt: TestRuntime;
@@ -135,12 +136,7 @@ describe('walking skeleton', () => {
         { harm: 'family.conflict', ageBand: '13-15', gender: 'girl', channel: 'chat', count: 60 },
       ],
     });
-    const published = await fetch(`${rt.url}/v1/admin/releases`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${rt.adminKey}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    expect(published.status).toBe(201);
+    const published = await mustPublish(rt);
     const manifest = (await published.json()) as {
       id: string;
       audit: { passed: boolean };

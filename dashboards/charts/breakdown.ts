@@ -19,17 +19,14 @@ import {
   bidiLabels,
   type Chart,
   type ChartContext,
-  chartable,
-  chosenYear,
   display,
-  displayBelow,
   formatCount,
   frame,
-  layoutFor,
   PALETTE,
   percent,
   sourceLine,
   WITHHELD_COLOUR,
+  yearBasis,
 } from './common.js';
 
 const ORDER = { ageBand: AGE_BAND_CODES, gender: GENDER_CODES, channel: CHANNEL_CODES } as const;
@@ -41,14 +38,9 @@ function scope(params: ChartParams, t: Translator): string {
 }
 
 export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
-  const layout = layoutFor(params, 560);
-  const { t } = layout;
+  const { layout, t, shown, below, year, rows } = yearBasis(answer, params, 560);
   const split = (answer.split ?? 'ageBand') as keyof typeof ORDER;
-  const shown = chartable(answer, t);
-  const year = chosenYear(shown.rows, params.year);
-  const rows = shown.rows.filter((r) => r.period === year);
   const order = ORDER[split] as readonly string[];
-  const below = displayBelow(answer);
   const values = rows
     .map((r) => ({
       code: String(r[split]),
@@ -95,9 +87,7 @@ export function breakdownChart(answer: TrendsAnswer, params: ChartParams, ctx: C
   };
   const xScale = layout.rtl ? { reverse: true } : {};
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? Math.max(160, values.length * 28),
+    ...frame(text, layout, params.height ?? Math.max(160, values.length * 28)),
     data: { values },
     layer: [
       {

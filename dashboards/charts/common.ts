@@ -73,6 +73,22 @@ export function chartable(
     : { rows, note: '' };
 }
 
+/**
+ * What every chart starts from: its layout (with the reader's translator), the rows it may show
+ * and the display floor of a noisy release.
+ */
+export function chartBasis(answer: TrendsAnswer, params: ChartParams, defaultWidth: number) {
+  const layout = layoutFor(params, defaultWidth);
+  return { layout, t: layout.t, shown: chartable(answer, layout.t), below: displayBelow(answer) };
+}
+
+/** A single-year chart's basis, with the year it shows and that year's rows. */
+export function yearBasis(answer: TrendsAnswer, params: ChartParams, defaultWidth: number) {
+  const basis = chartBasis(answer, params, defaultWidth);
+  const year = chosenYear(basis.shown.rows, params.year);
+  return { ...basis, year, rows: basis.shown.rows.filter((r) => r.period === year) };
+}
+
 /** The year a single-year chart shows: the asked one, or the latest with data. */
 export function chosenYear(rows: readonly TrendRow[], asked: string | undefined): string | undefined {
   return asked ?? rows.reduce<string | undefined>((last, r) => (!last || r.period > last ? r.period : last), undefined);
@@ -224,8 +240,8 @@ export function legendFor(layout: Layout, title: string | null) {
     : { ...common, orient: layout.rtl ? ('left' as const) : ('right' as const) };
 }
 
-/** The parts of a spec every chart has: schema, alt text, title with the source as subtitle, fonts. */
-export function frame(text: ChartText, layout: Layout) {
+/** The parts of a spec every chart has: schema, alt text, title with the source as subtitle, fonts, its size. */
+export function frame(text: ChartText, layout: Layout, height: number) {
   const room = layout.width - 16;
   const lines = (s: string, size: number, bold: boolean) =>
     wrapToWidth(s, room, size, bold).map((l) => bidi(layout, l));
@@ -247,6 +263,8 @@ export function frame(text: ChartText, layout: Layout) {
       view: { stroke: null },
       ...(layout.t.lang === 'en' ? {} : { locale: layout.t.vegaLocale() as unknown as NonNullable<Config['locale']> }),
     },
+    width: layout.width,
+    height,
   };
 }
 

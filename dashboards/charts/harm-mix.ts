@@ -13,14 +13,12 @@ import {
   bidi,
   type Chart,
   type ChartContext,
-  chartable,
+  chartBasis,
   display,
-  displayBelow,
   formatCount,
   formatRuns,
   frame,
   type Layout,
-  layoutFor,
   legendFor,
   missingRuns,
   PALETTE,
@@ -81,11 +79,8 @@ function yearAxis(years: readonly string[], layout: Layout) {
 }
 
 export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
-  const layout = layoutFor(params, 640);
-  const { t } = layout;
-  const shown = chartable(answer, t);
+  const { layout, t, shown, below } = chartBasis(answer, params, 640);
   const { parts: values, order } = parts(answer, shown.rows, t);
-  const below = displayBelow(answer);
   for (const v of values) v.shown = display(v.value, below, t);
   const share = params.measure === 'share';
   const by = answer.split === 'harm' ? 'harm' : 'harmGroup';
@@ -132,9 +127,7 @@ export function harmMixChart(answer: TrendsAnswer, params: ChartParams, ctx: Cha
     axis: yearAxis(allYears, layout),
   };
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? 360,
+    ...frame(text, layout, params.height ?? 360),
     data: { values },
     layer: [
       {

@@ -9,17 +9,14 @@ import { worldTopology } from '../world.js';
 import {
   type Chart,
   type ChartContext,
-  chartable,
-  chosenYear,
   display,
-  displayBelow,
   formatCount,
   frame,
-  layoutFor,
   legendFor,
   NO_DATA_COLOUR,
   sourceLine,
   WITHHELD_COLOUR,
+  yearBasis,
 } from './common.js';
 
 function harmName(params: ChartParams, t: Translator): string {
@@ -28,14 +25,9 @@ function harmName(params: ChartParams, t: Translator): string {
 }
 
 export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
-  const layout = layoutFor(params, 720);
-  const { t } = layout;
-  const shown = chartable(answer, t);
-  const year = chosenYear(shown.rows, params.year);
-  const rows = shown.rows.filter((r) => r.period === year);
+  const { layout, t, below, year, rows } = yearBasis(answer, params, 720);
   const world = worldTopology();
   const drawn = new Set(world.objects.countries.geometries.map((g) => g.id));
-  const below = displayBelow(answer);
   const values = rows.map((r) => {
     const code = String(r.country);
     return {
@@ -82,9 +74,7 @@ export function mapChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartCo
     from: { data: { values }, key: 'code', fields: ['name', 'value', 'shown', 'status'] },
   };
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? Math.round(plotWidth * 0.5),
+    ...frame(text, layout, params.height ?? Math.round(plotWidth * 0.5)),
     projection: { type: 'equalEarth' },
     layer: [
       {

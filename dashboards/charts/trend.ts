@@ -11,12 +11,10 @@ import {
   bidi,
   type Chart,
   type ChartContext,
-  chartable,
+  chartBasis,
   display,
-  displayBelow,
   formatRuns,
   frame,
-  layoutFor,
   legendFor,
   missingRuns,
   NO_DATA_COLOUR,
@@ -75,12 +73,9 @@ function segments(rows: readonly { series: string; period: string }[]): Map<obje
 }
 
 export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: ChartContext): Chart {
-  const layout = layoutFor(params, 640);
-  const { t } = layout;
+  const { layout, t, shown, below } = chartBasis(answer, params, 640);
   const split = answer.split;
-  const shown = chartable(answer, t);
   const seriesOf = (r: Row) => (split ? labelFor(split, String(r[split]), t) : t.t('value.allHelplines'));
-  const below = displayBelow(answer);
   const values = shown.rows.map((r) => ({
     period: r.period,
     series: seriesOf(r),
@@ -135,9 +130,7 @@ export function trendChart(answer: TrendsAnswer, params: ChartParams, ctx: Chart
     return { from: before, to: after, label: t.t('value.noData') };
   });
   const spec: TopLevelSpec = {
-    ...frame(text, layout),
-    width: layout.width,
-    height: params.height ?? 320,
+    ...frame(text, layout, params.height ?? 320),
     data: { values },
     layer: [
       ...(gapBands.length

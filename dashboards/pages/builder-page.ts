@@ -22,6 +22,11 @@ function field(label: string, control: string, charts: readonly ChartName[] = CH
   return `<label data-charts="${charts.join(' ')}">${escapeHtml(label)}${control}</label>`;
 }
 
+/** A select named `name` of the (value, label) list, `chosen` selected. */
+function select(name: string, list: readonly (readonly [string, string])[], chosen: string | undefined) {
+  return `<select name="${name}">${options(list, chosen)}</select>`;
+}
+
 function options(list: readonly (readonly [string, string])[], chosen: string | undefined) {
   return list
     .map(
@@ -36,6 +41,8 @@ export function builderPage(query: Query, years: readonly string[], t: Translato
     (s) => [s, t.t('builder.splitBy', { split: s })] as const,
   );
   const yearList = years.map((y) => [y, y] as const);
+  const measures = [['', t.t('builder.measure.count')] as const, ['share', t.t('builder.measure.share')] as const];
+  const periods = [['', t.t('builder.byYear')] as const, ['month', t.t('builder.byMonth')] as const];
   const harmOptions = [
     ['', t.t('filter.allHarms')],
     ...ROLLUPS.map((r) => [r.code, t.label('rollup', r.code)] as const),
@@ -72,47 +79,29 @@ ${languageLinks('/builder', query, t)}
 <form id="builder" aria-label="${escapeHtml(t.t('builder.settings'))}" data-copied="${escapeHtml(t.t('builder.copied'))}">
   ${field(
     t.t('builder.chart'),
-    `<select name="chart">${options(
+    select(
+      'chart',
       CHART_NAMES.map((c) => [c, chartTitle(c, t)] as const),
       query.chart ?? 'trend',
-    )}</select>`,
+    ),
   )}
   ${field(
     t.t('builder.language'),
-    `<select name="lang">${options(
+    select(
+      'lang',
       LANGUAGES.map((l) => [l, LANGUAGE_NAMES[l]] as const),
       query.lang ?? t.lang,
-    )}</select>`,
+    ),
   )}
-  ${field(t.t('builder.split'), `<select name="split">${options([['', t.t('builder.default')], ...splitOptions], query.split)}</select>`, ['trend', 'breakdown'])}
-  ${field(
-    t.t('builder.measure'),
-    `<select name="measure">${options(
-      [
-        ['', t.t('builder.measure.count')],
-        ['share', t.t('builder.measure.share')],
-      ],
-      query.measure,
-    )}</select>`,
-    ['harm-mix'],
-  )}
-  ${field(
-    t.t('builder.time'),
-    `<select name="by">${options(
-      [
-        ['', t.t('builder.byYear')],
-        ['month', t.t('builder.byMonth')],
-      ],
-      query.by,
-    )}</select>`,
-    ['trend'],
-  )}
-  ${field(t.t('filter.region'), `<select name="region">${options([['', t.t('filter.allRegions')], ...REGIONS.map((r) => [r.code, t.label('region', r.code)] as const)], query.region)}</select>`)}
-  ${field(t.t('builder.country'), `<select name="country">${options([['', t.t('builder.allCountries')], ...countries], query.country)}</select>`, ['trend', 'map'])}
-  ${field(t.t('filter.harm'), `<select name="harm">${options(harmOptions, query.harm)}</select>`)}
-  ${field(t.t('filter.from'), `<select name="from">${options([['', t.t('filter.firstYear')], ...yearList], query.from)}</select>`, ['trend', 'harm-mix'])}
-  ${field(t.t('filter.to'), `<select name="to">${options([['', t.t('filter.latestYear')], ...yearList], query.to)}</select>`, ['trend', 'harm-mix'])}
-  ${field(t.t('builder.year'), `<select name="year">${options([['', t.t('builder.latestFullYear')], ...yearList], query.year)}</select>`, ['map', 'breakdown'])}
+  ${field(t.t('builder.split'), select('split', [['', t.t('builder.default')], ...splitOptions], query.split), ['trend', 'breakdown'])}
+  ${field(t.t('builder.measure'), select('measure', measures, query.measure), ['harm-mix'])}
+  ${field(t.t('builder.time'), select('by', periods, query.by), ['trend'])}
+  ${field(t.t('filter.region'), select('region', [['', t.t('filter.allRegions')], ...REGIONS.map((r) => [r.code, t.label('region', r.code)] as const)], query.region))}
+  ${field(t.t('builder.country'), select('country', [['', t.t('builder.allCountries')], ...countries], query.country), ['trend', 'map'])}
+  ${field(t.t('filter.harm'), select('harm', harmOptions, query.harm))}
+  ${field(t.t('filter.from'), select('from', [['', t.t('filter.firstYear')], ...yearList], query.from), ['trend', 'harm-mix'])}
+  ${field(t.t('filter.to'), select('to', [['', t.t('filter.latestYear')], ...yearList], query.to), ['trend', 'harm-mix'])}
+  ${field(t.t('builder.year'), select('year', [['', t.t('builder.latestFullYear')], ...yearList], query.year), ['map', 'breakdown'])}
   ${field(t.t('builder.width'), `<input name="width" type="number" min="200" max="2000" step="10" value="${escapeHtml(query.width ?? '640')}">`)}
   ${field(t.t('builder.height'), `<input name="height" type="number" min="120" max="1500" step="10" value="${escapeHtml(query.height ?? '320')}">`)}
 </form>

@@ -1,14 +1,7 @@
 /** A warehouse full of small counts (a real DuckDB file, loaded through the warehouse's own batch load). */
 import { poisson, seededRng } from '../../demo/random.js';
-import {
-  HARM_TYPE_CODES,
-  type LoadItem,
-  monthsBetween,
-  type SubmissionBody,
-  submissionMessage,
-} from '../../domain/index.js';
-import { withReleases } from '../../releases/index.js';
-import { openWarehouse, type Warehouse } from '../../warehouse/index.js';
+import { HARM_TYPE_CODES, type SubmissionBody } from '../../domain/index.js';
+import { fixtureWarehouse } from './fixture-warehouse.js';
 
 export const SMALL_HELPLINES = [
   { id: 'de-a', country: 'DE', region: 'europe' },
@@ -20,7 +13,6 @@ export const SMALL_HELPLINES = [
   { id: 'ug-a', country: 'UG', region: 'africa' },
   { id: 'pe-a', country: 'PE', region: 'americas_caribbean' },
 ] as const;
-export const SMALL_MONTHS = monthsBetween('2024-01', '2024-12');
 const TYPES = HARM_TYPE_CODES.filter((_, i) => i % 3 === 0);
 
 export function smallBody(helpline: string, period: string, seed = 'small'): SubmissionBody {
@@ -47,34 +39,11 @@ export function smallBody(helpline: string, period: string, seed = 'small'): Sub
   };
 }
 
-export async function loadBodies(
-  wh: Warehouse,
-  bodies: { helpline: string; body: SubmissionBody }[],
-  at = '2025-01-01T00:00:00.000Z',
-) {
-  const stored = await wh.loadTarget.storedOffsets('small', [0]);
-  let offset = stored.get(0) ?? 0n;
-  const items: LoadItem[] = bodies.map(({ helpline, body }) => ({
-    kind: 'load',
-    offset: offset++,
-    message: submissionMessage(helpline, body, at),
-  }));
-  await wh.loadTarget.applyBatch({ topic: 'small', partition: 0, items });
-}
-
-export async function smallCountsWarehouse(
+export const smallCountsWarehouse = (
   path: string,
   transform?: (helpline: string, body: SubmissionBody) => SubmissionBody,
-) {
-  const wh = withReleases(await openWarehouse(path));
-  for (const h of SMALL_HELPLINES)
-    await wh.registry.addHelpline({ ...h, name: `${h.id} line` }, new Date('2024-01-01'));
-  const bodies = SMALL_HELPLINES.flatMap((h) =>
-    SMALL_MONTHS.map((period) => {
-      const body = smallBody(h.id, period);
-      return { helpline: h.id as string, body: transform ? transform(h.id, body) : body };
-    }),
-  );
-  await loadBodies(wh, bodies);
-  return wh;
-}
+) =>
+  fixtureWarehouse(path, SMALL_HELPLINES, (helpline, period) => {
+    const body = smallBody(helpline, period);
+    return transform ? transform(helpline, body) : body;
+  });

@@ -4,9 +4,8 @@
  * Withholding Luxembourg's 3 takes Malta's 8 and 7 as complements, which protects against an
  * outsider but not against Luxembourg's own helpline, which knows its part exactly.
  */
-import { type LoadItem, monthsBetween, type SubmissionBody, submissionMessage } from '../../domain/index.js';
-import { type PublishingWarehouse, withReleases } from '../../releases/index.js';
-import { openWarehouse } from '../../warehouse/index.js';
+import type { SubmissionBody } from '../../domain/index.js';
+import { fixtureWarehouse } from './fixture-warehouse.js';
 
 export const SPLIT_HELPLINES = [
   { id: 'de-a', country: 'DE', region: 'europe' },
@@ -14,7 +13,6 @@ export const SPLIT_HELPLINES = [
   { id: 'lu-a', country: 'LU', region: 'europe' },
   { id: 'mt-a', country: 'MT', region: 'europe' },
 ] as const;
-export const SPLIT_MONTHS = monthsBetween('2024-01', '2024-12');
 
 const HARMS = ['family.conflict', 'peer.friendship', 'education.school', 'mental_health.anxiety'] as const;
 /** Cases per month, or per month listed, for each harm in HARMS order. */
@@ -36,18 +34,4 @@ export function splitBody(helpline: string, period: string): SubmissionBody {
   return { period, cells };
 }
 
-export async function splitRegionWarehouse(path: string): Promise<PublishingWarehouse> {
-  const wh = withReleases(await openWarehouse(path));
-  for (const h of SPLIT_HELPLINES)
-    await wh.registry.addHelpline({ ...h, name: `${h.id} line` }, new Date('2024-01-01'));
-  let offset = 0n;
-  const items: LoadItem[] = SPLIT_HELPLINES.flatMap((h) =>
-    SPLIT_MONTHS.map((period) => ({
-      kind: 'load' as const,
-      offset: offset++,
-      message: submissionMessage(h.id, splitBody(h.id, period), '2025-01-01T00:00:00.000Z'),
-    })),
-  );
-  await wh.loadTarget.applyBatch({ topic: 'split', partition: 0, items });
-  return wh;
-}
+export const splitRegionWarehouse = (path: string) => fixtureWarehouse(path, SPLIT_HELPLINES, splitBody);

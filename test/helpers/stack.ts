@@ -3,7 +3,7 @@
  * free ports, for tests that kill its children by pid and watch it heal.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SupervisorState } from '../../bin/supervisor.js';
@@ -27,6 +27,16 @@ export interface Stack {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   appLog(): string;
   brokerLog(): string;
+}
+
+/** A stack with no demo data and no scheduled jobs. */
+export const BARE_STACK = { SEED_DEMO: 'false', JOBS: 'off' } as const;
+
+/** A suite's clean-up: Ctrl-C to the stack, if one was started, then its data folder removed. */
+export async function stopAndRemove(stack: Stack | undefined) {
+  if (!stack) return;
+  await stack.stop('SIGINT');
+  rmSync(stack.dir, { recursive: true, force: true });
 }
 
 export async function startStack(env: Record<string, string>, options: { dir?: string } = {}): Promise<Stack> {

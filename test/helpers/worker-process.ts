@@ -4,6 +4,8 @@
  * everything it started with it, like a machine losing power would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
 import { waitFor } from './runtime.js';
 
 export interface WorkerProcess {
@@ -13,6 +15,24 @@ export interface WorkerProcess {
   /** SIGTERM, then waits for the exit: the exit code (null if a signal ended it). */
   stop(): Promise<number | null>;
   readonly starts: number;
+}
+
+/**
+ * A worker's environment: its data folder and admin key, the suite's broker, topics and a group of
+ * its own (named `<name>.submissions.<random>` and so on), no rate limit, and `extra` on top.
+ */
+export function workerEnv(name: string, dataDir: string, adminKey: string, extra: Record<string, string> = {}) {
+  const id = randomBytes(4).toString('hex');
+  return {
+    DATA_DIR: dataDir,
+    KAFKA_BROKERS: inject('kafkaBrokers').join(','),
+    ADMIN_KEY: adminKey,
+    KAFKA_TOPIC_SUBMISSIONS: `${name}.submissions.${id}`,
+    KAFKA_TOPIC_DEAD_LETTERS: `${name}.dlq.${id}`,
+    KAFKA_GROUP_ID: `${name}-${id}`,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...extra,
+  };
 }
 
 export function workerProcess(env: Record<string, string>, port: number): WorkerProcess {

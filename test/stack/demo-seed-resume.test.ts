@@ -4,28 +4,23 @@
  * and the supervisor's restarts resume the seed until it is complete, with every demo month loaded
  * once and the first release published. A later restart does not seed again.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoHelplines, demoSubmission, lastFullMonth, monthsBetween } from '../../demo/index.js';
+import { newAdminKey } from '../helpers/requests.js';
 import { waitFor } from '../helpers/runtime.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Stack, startStack, stopAndRemove } from '../helpers/stack.js';
 
 const HELPLINES = 8;
 const FROM = '2022-01';
 
 let stack: Stack | undefined;
-afterAll(async () => {
-  if (stack) {
-    await stack.stop('SIGINT');
-    rmSync(stack.dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => stopAndRemove(stack));
 
 describe('an interrupted demo seed', () => {
   it('resumes after SIGKILLs until every demo month is loaded once, then publishes the first release', async () => {
-    const adminKey = `ak_${randomBytes(24).toString('base64url')}`;
+    const adminKey = newAdminKey();
     const s = await startStack({
       SEED_DEMO: 'true',
       DEMO_HELPLINES: String(HELPLINES),

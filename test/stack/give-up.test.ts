@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../infra/kafka/index.js';
 import { waitFor } from '../helpers/runtime.js';
-import { startStack } from '../helpers/stack.js';
+import { BARE_STACK, startStack } from '../helpers/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'helpline-giveup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('giving up', () => {
   it('stops everything with a clear message after five fast failures of the app', async () => {
     mkdirSync(join(dir, 'warehouse.duckdb'));
-    const s = await startStack({ SEED_DEMO: 'false', JOBS: 'off' }, { dir });
+    const s = await startStack(BARE_STACK, { dir });
     const brokerPid = await waitFor(
       'the broker to be up',
       async () => {

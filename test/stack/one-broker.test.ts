@@ -4,20 +4,14 @@
  * app with it (no exit handler runs on SIGKILL); the next start takes the folder over and comes up
  * with an uncorrupted broker.
  */
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../infra/kafka/index.js';
 import { waitFor } from '../helpers/runtime.js';
-import { brokerTrouble, type Stack, startStack } from '../helpers/stack.js';
+import { BARE_STACK, brokerTrouble, type Stack, startStack, stopAndRemove } from '../helpers/stack.js';
 
-const env = { SEED_DEMO: 'false', JOBS: 'off' };
+const env = BARE_STACK;
 let last: Stack | undefined;
-afterAll(async () => {
-  if (last) {
-    await last.stop('SIGINT');
-    rmSync(last.dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => stopAndRemove(last));
 
 describe('one broker per data folder', () => {
   it('refuses a second start, dies whole with its supervisor, and the next start takes over', async () => {

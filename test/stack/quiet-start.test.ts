@@ -5,21 +5,17 @@
  * shares its machine, and the consumer must hold its place in the group whatever else runs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Stack, startStack, stopAndRemove } from '../helpers/stack.js';
 
 let stack: Stack | undefined;
 let hogs: ChildProcess[] = [];
 afterEach(async () => {
   for (const hog of hogs) if (hog.pid && hog.exitCode === null) process.kill(hog.pid, 'SIGKILL');
   hogs = [];
-  if (stack) {
-    await stack.stop('SIGINT');
-    rmSync(stack.dir, { recursive: true, force: true });
-    stack = undefined;
-  }
+  await stopAndRemove(stack);
+  stack = undefined;
 });
 
 /** KafkaJS's own lines, however they would be printed (its console logger, or our JSON records). */
@@ -57,20 +53,20 @@ async function firstStart(load: boolean) {
 }
 
 describe('a quiet first start', () => {
-  it('on a quiet machine: no KafkaJS line on the terminal, one join, no rebalance', async () => {
-    const f = await firstStart(false);
+  const expectQuiet = (f: Awaited<ReturnType<typeof firstStart>>) => {
     expect(f.terminalKafkaJsLines).toEqual([]);
     expect(f.terminalLogRecords).toEqual([]);
     expect(f.joins).toBe(1);
     expect(f.rebalanceLines).toEqual([]);
+  };
+
+  it('on a quiet machine: no KafkaJS line on the terminal, one join, no rebalance', async () => {
+    const f = await firstStart(false);
+    expectQuiet(f);
     expect(f.eosWarnings).toBe(0);
   });
 
   it('beside a busy loop on every core: the same', async () => {
-    const f = await firstStart(true);
-    expect(f.terminalKafkaJsLines).toEqual([]);
-    expect(f.terminalLogRecords).toEqual([]);
-    expect(f.joins).toBe(1);
-    expect(f.rebalanceLines).toEqual([]);
+    expectQuiet(await firstStart(true));
   });
 });

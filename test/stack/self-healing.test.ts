@@ -6,12 +6,11 @@
  * retried key must have got its first attempt's submission, no start may have failed, and the
  * broker's log must show no corruption.
  */
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../infra/kafka/index.js';
+import { expectLiveFigures, newAdminKey } from '../helpers/requests.js';
 import { waitFor } from '../helpers/runtime.js';
-import { brokerTrouble, type Stack, startStack } from '../helpers/stack.js';
+import { BARE_STACK, brokerTrouble, type Stack, startStack, stopAndRemove } from '../helpers/stack.js';
 
 const HELPLINES = Array.from({ length: 10 }, (_, i) => ({
   id: `heal-${i}`,
@@ -36,22 +35,12 @@ function csvFor(h: number, m: number, v: number): { text: string; total: number 
 }
 
 let stack: Stack | undefined;
-afterAll(async () => {
-  if (stack) {
-    await stack.stop('SIGINT');
-    rmSync(stack.dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => stopAndRemove(stack));
 
 describe('a stack that heals itself', () => {
   it('comes back by itself from 10 app and 2 broker SIGKILLs during uploads: nothing lost or doubled, every retry its first answer', async () => {
-    const adminKey = `ak_${randomBytes(24).toString('base64url')}`;
-    const s = await startStack({
-      SEED_DEMO: 'false',
-      JOBS: 'off',
-      ADMIN_KEY: adminKey,
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    });
+    const adminKey = newAdminKey();
+    const s = await startStack({ ...BARE_STACK, ADMIN_KEY: adminKey, RATE_LIMIT_PER_MINUTE: '1000000' });
     stack = s;
     const started = Date.now();
     await s.waitForOutput(/Press Ctrl-C to stop/);
@@ -166,20 +155,7 @@ describe('a stack that heals itself', () => {
       const k = `${MONTHS[m]}|${HELPLINES[h]?.country}`;
       expected.set(k, (expected.get(k) ?? 0) + csvFor(h, m, VERSIONS).total);
     }
-    const differences = async () => {
-      const r = await fetch(`${s.url}/v1/trends?by=month&split=country&release=live`, { headers: admin });
-      const rows = ((await r.json()) as { rows: { period: string; country: string; value: number }[] }).rows;
-      const got = new Map(rows.map((row) => [`${row.period}|${row.country}`, row.value]));
-      return [...new Set([...got.keys(), ...expected.keys()])]
-        .filter((k) => got.get(k) !== expected.get(k))
-        .map((k) => `${k}: got ${got.get(k)}, expected ${expected.get(k)}`);
-    };
-    await waitFor(
-      'every upload to be loaded',
-      async () => ((await differences()).length === 0 ? true : undefined),
-      180_000,
-    ).catch(() => undefined);
-    expect(await differences()).toEqual([]);
+    await expectLiveFigures('every upload to be loaded', s.url, adminKey, expected);
 
     // ── Idempotency-Key: one submission per key, and every answer to a key the same ─────────────
     const problems: string[] = [];
