@@ -262,7 +262,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
             maxInFlightRequests: 1,
             // Murmur2, as the Java client: the same key lands on the same partition whatever the client.
             createPartitioner: Partitioners.DefaultPartitioner,
-            retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 3000 },
+            // Retries at most a second apart: a lost leader is replaced within a few seconds (its
+            // session times out), and an upload waits for the new one only until its deadline.
+            retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 1000 },
           }),
           connected: undefined,
         };
