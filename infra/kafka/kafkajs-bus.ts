@@ -74,6 +74,8 @@ export interface KafkaBus {
   endOffsets(topic: string): Promise<Map<number, bigint>>;
   /** True when a broker answers a metadata request. */
   ping(): Promise<boolean>;
+  /** How many brokers the cluster's metadata lists now (0 when none answers). */
+  brokerCount(): Promise<number>;
   /** Each partition's leader (broker node id) and replicas, as the cluster's metadata says now. */
   partitions(topic: string): Promise<{ partition: number; leader: number; replicas: number[]; isr: number[] }[]>;
   /** A topic's replication factor and min.insync.replicas, as the brokers hold them. */
@@ -142,7 +144,9 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
     requestTimeout: 10_000,
     retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5000 },
   });
-  const sendTimeoutMs = options.sendTimeoutMs ?? 8000;
+  // Long enough for a lost leader to be fenced and replaced (seconds, more on a loaded machine) while
+  // an upload waits; a cluster that stays without a leader is answered 503 after it.
+  const sendTimeoutMs = options.sendTimeoutMs ?? 20_000;
 
   async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = kafka.admin({ retry: { retries: 2 } });
@@ -232,6 +236,18 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
           minInsyncReplicas: Number(value?.configValue ?? 0),
         };
       });
+    },
+
+    async brokerCount() {
+      try {
+        return await withTimeout(
+          withAdmin(async (admin) => (await admin.describeCluster()).brokers.length),
+          3000,
+          'Kafka metadata request',
+        );
+      } catch {
+        return 0;
+      }
     },
 
     async ping() {

@@ -13,7 +13,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import pino from 'pino';
 import { acquireBrokerLock, type BrokerLock } from './broker-lock.js';
+import { createKafkaBus } from './kafkajs-bus.js';
 import {
   type ClusterNode,
   ensureKafkaJars,
@@ -143,9 +145,18 @@ export async function startLocalKafkaCluster(options: LocalClusterOptions): Prom
     for (const lock of locks.values()) lock.release();
     throw error;
   }
+  // Every node is up; the metadata a client reads may list one only a moment later, and a client
+  // that creates its topics then would derive too few copies from it.
+  const brokers = layout.nodes.map((n) => `127.0.0.1:${n.port}`);
+  const probe = createKafkaBus({ brokers, clientId: 'local-cluster-probe', logger: pino({ level: 'silent' }) });
+  const registeredBy = Date.now() + 60_000;
+  while ((await probe.brokerCount()) < layout.nodes.length) {
+    if (Date.now() > registeredBy) throw new LocalKafkaError('the cluster did not list all its nodes within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
 
   return {
-    brokers: layout.nodes.map((n) => `127.0.0.1:${n.port}`),
+    brokers,
     size: layout.nodes.length,
     node(nodeId) {
       const spec = layout.nodes.find((n) => n.nodeId === nodeId);
