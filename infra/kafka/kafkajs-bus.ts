@@ -148,6 +148,18 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   // an upload waits; a cluster that stays without a leader is answered 503 after it.
   const sendTimeoutMs = options.sendTimeoutMs ?? 20_000;
 
+  async function brokerCount(): Promise<number> {
+    try {
+      return await withTimeout(
+        withAdmin(async (admin) => (await admin.describeCluster()).brokers.length),
+        3000,
+        'Kafka metadata request',
+      );
+    } catch {
+      return 0;
+    }
+  }
+
   async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = kafka.admin({ retry: { retries: 2 } });
     await admin.connect();
@@ -238,29 +250,10 @@ export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
       });
     },
 
-    async brokerCount() {
-      try {
-        return await withTimeout(
-          withAdmin(async (admin) => (await admin.describeCluster()).brokers.length),
-          3000,
-          'Kafka metadata request',
-        );
-      } catch {
-        return 0;
-      }
-    },
+    brokerCount,
 
     async ping() {
-      try {
-        await withTimeout(
-          withAdmin((admin) => admin.describeCluster()),
-          3000,
-          'Kafka metadata request',
-        );
-        return true;
-      } catch {
-        return false;
-      }
+      return (await brokerCount()) > 0;
     },
 
     async producer() {
